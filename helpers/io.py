@@ -1,0 +1,42 @@
+"""Small file helpers shared by every module that writes artefacts.
+
+Writes are atomic (write to a temporary file in the same folder, then rename), so a run killed
+mid-write never leaves a half-written JSONL or JSON file behind for the next step to trip on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` to `path` atomically (same-folder temp file + os.replace)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], path: str | os.PathLike) -> Path:
+    """Write one JSON object per line (UTF-8, non-ASCII kept readable), atomically."""
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=False) for r in records]
+    return atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> Path:
+    """Write pretty JSON (stable key order as given), atomically."""
+    return atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
