@@ -1,0 +1,104 @@
+"""The data card (data/domain/README.md), rendered from the records and config that made them.
+
+Numbers here are counted from the records, never typed in, so the card cannot drift from the
+files it describes (tests/test_domain.py parses the counts table back and compares).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+
+from helpers.domain.kb import COMPANY, DOMAIN_TERMS, build_facts
+from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
+from helpers.domain.questions import QUESTIONS
+from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE, SCOPE_REQUESTS
+
+CARD_KINDS = ("fact", "escalate", "refuse")  # column order of the counts table
+
+
+def _count_table(splits: dict[str, list[dict]]) -> list[str]:
+    rows = ["| split | fact | escalate | refuse | total |", "|---|---:|---:|---:|---:|"]
+    for name in SPLITS:
+        c = Counter(r["kind"] for r in splits[name])
+        cells = " | ".join(str(c[k]) for k in CARD_KINDS)
+        rows.append(f"| {name} | {cells} | {len(splits[name])} |")
+    return rows
+
+
+def _source_counts() -> list[str]:
+    facts = build_facts()
+    groups = sum(len(QUESTIONS[f.question_key]) for f in facts)
+    refuse = Counter(r.topic for r in SCOPE_REQUESTS if r.kind == "refuse")
+    n_escalate = sum(r.kind == "escalate" for r in SCOPE_REQUESTS)
+    return [
+        (f"- {len(facts)} facts across {len({f.topic for f in facts})} topics, asked by "
+         f"{groups} question groups ({len(QUESTIONS)} template sets; plan templates are shared)."),
+        (f"- {refuse['out_of_scope']} out-of-scope and {refuse['unsafe']} unsafe requests "
+         f"(refuse), {n_escalate} needs-a-human requests (escalate)."),
+    ]
+
+
+def _intro(config: DomainConfig) -> list[str]:
+    cfg = ", ".join(f"{k}={v}" for k, v in asdict(config).items())
+    return [
+        f"# {COMPANY} support: domain SFT set (fictional)", "",
+        (f"Question/answer pairs about **{COMPANY}**, a fictional cloud-hosting provider, for the "
+         "domain-SFT lesson: plans and prices, refunds, SLA credits, support hours, escalation "
+         "rules, data retention, billing, account deletion and migration. It also teaches and "
+         "tests refusing out-of-scope or unsafe requests and escalating problems to a human."), "",
+        "## How it was made", "",
+        (f"Generated, not written by hand: `python -m helpers.domain build --seed {config.seed}` "
+         f"(config: {cfg}). Facts: `helpers/domain/kb.py`; questions: "
+         "`helpers/domain/questions.py`; refusals and escalations: `helpers/domain/scope.py`."), "",
+    ]
+
+
+def _split_and_format(config: DomainConfig) -> list[str]:
+    return [
+        "## Split: held-out phrasings", "",
+        (f"Each question group has several paraphrase templates. Per group, "
+         f"{config.test_templates} template(s) go to test and {config.val_templates} to "
+         "validation, chosen by the seed; the rest go to train, each plus greeting/thanks-"
+         f"decorated copies ({config.train_variants} per question). Every fact is trained on, "
+         "but test questions are phrasings never seen in training (checked on normalised text "
+         "when building)."), "",
+        "## Record format", "",
+        ('`{"messages": [system, user, assistant], "id", "kind", "topic", "facts", "split"}`. '
+         "`kind` is `fact`, `escalate` or `refuse`; `facts` lists the strings a correct answer "
+         "must state (`helpers.domain.score.fact_accuracy`)."), "",
+        f'- system prompt: "{DOMAIN_SYSTEM_PROMPT}"',
+        f'- refusal: "{REFUSAL_MESSAGE}"',
+        f'- escalation: "{ESCALATION_MESSAGE}"', "",
+    ]
+
+
+def _use_limits_license() -> list[str]:
+    return [
+        "## Intended use", "",
+        ("Teaching and testing domain SFT of small models: fact accuracy on unseen phrasings, "
+         "refusal and escalation rates, false refusals on in-scope questions "
+         "(`helpers.domain.score.score_domain`). Not a benchmark of real-world support quality."),
+        "",
+        "## Limits", "",
+        "- Synthetic and small: short template questions, one fixed answer sentence per fact.",
+        "- Answers are checked by required strings, so a rambling answer that contains them passes.",
+        ("- Held-out phrasings share vocabulary with trained ones; this measures paraphrase "
+         "robustness, not open-ended understanding."),
+        (f"- The micro base model's corpus must not mention {', '.join(DOMAIN_TERMS[:5])} and the "
+         "other domain terms (`helpers.domain.kb.find_domain_terms`)."), "",
+        "## License", "",
+        (f"Apache-2.0, like the kit. Entirely fictional: {COMPANY}, its plans, its competitors "
+         "(Cirrobyte, Stratohost) and all numbers are made up; no real company is described."), "",
+    ]
+
+
+def render_card(splits: dict[str, list[dict]], config: DomainConfig, shas: dict[str, str]) -> str:
+    """The README.md data card, from the records, the config and the written files' sha256."""
+    lines = [
+        *_intro(config), *_source_counts(), "",
+        "## Counts", "", *_count_table(splits), "",
+        *_split_and_format(config), *_use_limits_license(),
+        "## Files (sha256)", "", *(f"- `{name}`: `{sha}`" for name, sha in shas.items()), "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""Question/answer records from the knowledge base, split so test phrasings are never trained on.
+
+Every fact has one or more question groups (helpers.domain.questions), every out-of-scope or
+needs-a-human request a list of paraphrases (helpers.domain.scope). The split unit is the
+*paraphrase template* within a group: with the default config one template per group goes to
+validation, one to test, the rest to train. Every fact is therefore trained on, but validation
+and test ask for it in words the model never saw — which is what "did it learn the fact, or the
+sentence?" needs. Plan templates are shared by the four plans, so a held-out plan template is
+unseen for every plan.
+
+Training questions also get greeting/thanks-decorated copies ("Hi, what is the refund
+window? Thanks!"): cheap robustness, and still no overlap with held-out phrasings.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from helpers.domain.kb import COMPANY, PLANS, build_facts
+from helpers.domain.questions import QUESTIONS
+from helpers.domain.scope import SCOPE_REQUESTS
+from helpers.domain.score import is_correct, normalise
+
+DOMAIN_SYSTEM_PROMPT = "You are the Nimbusly support assistant. Answer in one short sentence."
+SPLITS = ("train", "validation", "test")
+
+# Added to training questions only; proper nouns after a prefix keep their capital letter.
+_PREFIXES = ("Hi, ", "Hello, ", "Hey, ", "Quick question: ", "Good morning, ")
+_SUFFIXES = (" Thanks!", " Thank you.", " Please help.", " Thanks in advance.")
+_KEEP_CASE = {"I", COMPANY, *(p.name for p in PLANS), "Cirrobyte", "Stratohost"}
+
+
+class DomainDataError(ValueError):
+    """The knowledge base, questions or split settings are inconsistent (says which and where)."""
+
+
+@dataclass(frozen=True)
+class DomainConfig:
+    """How the domain set is split and augmented. The defaults built data/domain/."""
+
+    seed: int = 0  # picks the held-out templates of each group and the record order
+    val_templates: int = 1  # templates per question group held out for validation
+    test_templates: int = 1  # templates per question group held out for test (never trained)
+    train_variants: int = 1  # decorated copies of each training question (0 = none)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One split unit: the paraphrases of one question and the answer they all get."""
+
+    key: str  # split key: shared by the four plans of a plan template group
+    id_prefix: str  # record ids are f"{id_prefix}.t{template_index}"
+    kind: str  # "fact", "refuse" or "escalate"
+    topic: str  # KB topic, or "out_of_scope"/"unsafe"
+    answer: str  # assistant reply
+    facts: tuple[str, ...]  # required fact strings (empty for refuse/escalate)
+    templates: tuple[str, ...]  # rendered paraphrases
+
+
+def _groups() -> Iterator[_Group]:
+    """Every question group of the dataset, facts first, in a stable order."""
+    for fact in build_facts():
+        if fact.question_key not in QUESTIONS:
+            raise DomainDataError(
+                f"fact {fact.id!r}: no questions under key {fact.question_key!r} in "
+                "helpers/domain/questions.py; add a question group for it"
+            )
+        for qi, group in enumerate(QUESTIONS[fact.question_key]):
+            texts = tuple(t.format(plan=fact.plan) if fact.plan else t for t in group)
+            yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
+                         fact.topic, fact.statement, fact.facts, texts)
+    for req in SCOPE_REQUESTS:
+        key = f"{req.kind}.{req.key}"
+        yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases)
+
+
+def _template_splits(key: str, n: int, config: DomainConfig) -> list[str]:
+    """Split name of each of the n templates of group `key` (seeded by key, not by order)."""
+    held = config.val_templates + config.test_templates
+    if n < max(4, held + 1):
+        raise DomainDataError(
+            f"question group {key!r} has {n} paraphrases; needs at least {max(4, held + 1)} "
+            "(4 minimum, and one left for training after the held-out ones)"
+        )
+    order = random.Random(f"{config.seed}:{key}").sample(range(n), n)
+    names = ["train"] * n
+    for rank, idx in enumerate(order[:held]):
+        names[idx] = "test" if rank < config.test_templates else "validation"
+    return names
+
+
+def _decorate(question: str, rng: random.Random) -> str:
+    """Add a greeting and/or a sign-off, the way real tickets are written."""
+    mode = rng.choice(("prefix", "suffix", "both"))
+    text = question
+    if mode in ("prefix", "both"):
+        first = re.split(r"\W", text, maxsplit=1)[0]  # "I'm" -> "I"
+        head = text if first in _KEEP_CASE or text[1:2].isupper() else text[0].lower() + text[1:]
+        text = rng.choice(_PREFIXES) + head
+    if mode in ("suffix", "both"):
+        text += rng.choice(_SUFFIXES)
+    return text
+
+
+def _record(rid: str, g: _Group, question: str, split: str) -> dict:
+    messages = [
+        {"role": "system", "content": DOMAIN_SYSTEM_PROMPT},
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": g.answer},
+    ]
+    return {"messages": messages, "id": rid, "kind": g.kind, "topic": g.topic,
+            "facts": list(g.facts), "split": split}
+
+
+def _group_records(g: _Group, config: DomainConfig) -> Iterator[dict]:
+    for ti, (text, split) in enumerate(zip(g.templates, _template_splits(g.key, len(g.templates), config))):
+        rid = f"{g.id_prefix}.t{ti}"
+        yield _record(rid, g, text, split)
+        if split == "train":
+            rng = random.Random(f"{config.seed}:{rid}")
+            for v in range(1, config.train_variants + 1):
+                yield _record(f"{rid}.v{v}", g, _decorate(text, rng), split)
+
+
+def _check(records: list[dict]) -> None:
+    """Fail loudly on leakage, conflicting answers, or an answer that fails its own checker."""
+    answer_of: dict[str, tuple[str, str]] = {}
+    train_qs = {normalise(r["messages"][1]["content"]) for r in records if r["split"] == "train"}
+    for r in records:
+        q, a = normalise(r["messages"][1]["content"]), r["messages"][2]["content"]
+        if r["split"] != "train" and q in train_qs:
+            raise DomainDataError(f"record {r['id']!r}: {r['split']} question also in train: {q!r}")
+        if answer_of.setdefault(q, (a, r["id"]))[0] != a:
+            raise DomainDataError(f"records {answer_of[q][1]!r} and {r['id']!r}: same question, "
+                                  "different answers; reword one of the templates")
+        if not is_correct(r, a):
+            raise DomainDataError(f"record {r['id']!r}: answer fails its own checker: {a!r}")
+
+
+def build_splits(config: DomainConfig | None = None) -> dict[str, list[dict]]:
+    """All records, checked and split into train/validation/test, each shuffled by the seed."""
+    config = config or DomainConfig()
+    records = [r for g in _groups() for r in _group_records(g, config)]
+    ids = [r["id"] for r in records]
+    if len(ids) != len(set(ids)):
+        raise DomainDataError("duplicate record ids: two facts or requests share an id")
+    _check(records)
+    splits = {s: [r for r in records if r["split"] == s] for s in SPLITS}
+    for name, recs in splits.items():
+        random.Random(f"{config.seed}:order:{name}").shuffle(recs)
+    return splits

@@ -1,0 +1,218 @@
+"""How customers ask for each fact: question groups, each with five paraphrase templates.
+
+Keyed by `Fact.question_key`. A key maps to one or more *question groups* (different angles on
+the same fact: "what is the refund window?" vs "can I get my money back?"); each group lists
+paraphrases of that one question. Plan templates contain `{plan}` and serve all four plans.
+
+The split (helpers.domain.qa) holds out whole templates per group: the test and validation
+questions are phrasings the model never saw in training — for every plan at once.
+When adding a group, write at least four paraphrases (five keeps three for training).
+"""
+
+from __future__ import annotations
+
+QUESTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "plan.price": (
+        ("How much does the {plan} plan cost?", "What is the monthly price of the {plan} plan?",
+         "How much is {plan} per month?", "What does the {plan} plan cost each month?",
+         "What's the price of {plan}?"),
+        ("How much will I pay for the {plan} plan?", "What is the monthly fee for {plan}?",
+         "Tell me the cost of the {plan} plan.", "What would {plan} cost me a month?",
+         "If I pick the {plan} plan, what do I pay?"),
+    ),
+    "plan.vcpus": (
+        ("How many vCPUs does the {plan} plan have?", "How many CPU cores come with {plan}?",
+         "What is the vCPU count of the {plan} plan?", "How many virtual CPUs does {plan} give me?",
+         "How much CPU is in the {plan} plan?"),
+        ("How many processors do I get on {plan}?", "What CPU does the {plan} plan include?",
+         "Tell me the number of cores on the {plan} plan.", "How many cores does {plan} have?",
+         "How powerful is the CPU of the {plan} plan?"),
+    ),
+    "plan.ram": (
+        ("How much RAM does the {plan} plan have?", "How much memory comes with {plan}?",
+         "What is the RAM size of the {plan} plan?", "How many GB of RAM do I get on {plan}?",
+         "How much memory is in the {plan} plan?"),
+        ("What amount of RAM does {plan} include?", "Tell me the memory of the {plan} plan.",
+         "Is there enough RAM on {plan}? How much is it?", "What RAM does the {plan} plan offer?",
+         "How big is the memory on {plan}?"),
+    ),
+    "plan.storage": (
+        ("How much storage does the {plan} plan have?", "How much disk space comes with {plan}?",
+         "What is the storage size of the {plan} plan?", "How many GB of disk do I get on {plan}?",
+         "How big is the disk on the {plan} plan?"),
+        ("How much SSD storage does {plan} include?", "Tell me the disk space of the {plan} plan.",
+         "What storage does the {plan} plan offer?", "How much can I store on {plan}?",
+         "How large is the SSD of the {plan} plan?"),
+    ),
+    "plans.list": (
+        ("What plans does Nimbusly offer?", "Which plans can I choose from?",
+         "What hosting plans do you have?", "List your plans, please.",
+         "What are the names of your plans?"),
+    ),
+    "plans.cheapest": (
+        ("What is the cheapest plan?", "Which Nimbusly plan costs the least?",
+         "What's your lowest priced plan?", "Which plan is the most affordable?",
+         "What is the least expensive plan you offer?"),
+    ),
+    "plans.largest": (
+        ("What is your biggest plan?", "Which plan has the most resources?",
+         "Which Nimbusly plan is the most powerful?", "What is the largest plan you offer?",
+         "Which plan gives the most CPU and RAM?"),
+    ),
+    "plans.change": (
+        ("Can I change my plan?", "How do I upgrade my plan?", "Can I downgrade to a smaller plan?",
+         "Where do I switch plans?", "Can I move to a bigger plan later?"),
+    ),
+    "refund.window": (
+        ("How long do I have to ask for a refund?", "What is the refund window?",
+         "How many days do I have to get a refund?", "What is the time limit for a refund?",
+         "Until when can I request a refund?"),
+        ("Can I get my money back if I cancel?", "Do you offer refunds?",
+         "Is there a money back guarantee?", "I changed my mind, can I get a refund?",
+         "Can I cancel and get a refund?"),
+    ),
+    "refund.method": (
+        ("How do I receive my refund?", "Where does my refund go?", "How is a refund paid out?",
+         "Which account gets my refund money?", "In what way is a refund sent?"),
+        ("How long does a refund take?", "When will I see my refund?",
+         "How many days until the refund arrives?", "How fast is a refund processed?",
+         "When does refunded money come back?"),
+    ),
+    "sla.uptime": (
+        ("What uptime does Nimbusly guarantee?", "What is your uptime SLA?",
+         "How much uptime do you promise?", "What is the guaranteed uptime?",
+         "What uptime percentage is in the SLA?"),
+        ("How reliable are your servers?", "What availability do you guarantee?",
+         "How often will my server be online?", "What does the SLA promise?",
+         "Is there an availability guarantee?"),
+    ),
+    "sla.credit": (
+        ("What happens if you miss the uptime SLA?", "What credit do I get if uptime is too low?",
+         "What is the SLA credit?", "How much credit do I get for an outage?",
+         "What is the compensation for downtime?"),
+        ("Is there a credit for downtime?", "Do you pay anything when the service is down?",
+         "What do I get if uptime falls short?", "How are outages compensated?",
+         "What is the penalty if Nimbusly breaks the SLA?"),
+    ),
+    "sla.claim_window": (
+        ("How long do I have to claim an SLA credit?", "What is the deadline for an SLA claim?",
+         "When must I request my outage credit?", "Is there a time limit to claim a credit?",
+         "How many days do I have to ask for an SLA credit?"),
+    ),
+    "sla.claim_how": (
+        ("How do I claim an SLA credit?", "How can I ask for my downtime credit?",
+         "What is the process to get an SLA credit?", "Where do I request an outage credit?",
+         "What do I need to do to get an SLA credit?"),
+    ),
+    "support.hours": (
+        ("What are your support hours?", "When is live chat open?",
+         "What time can I chat with support?", "At what hours is support available?",
+         "When can I reach the support team?"),
+        ("What days is live chat available?", "Can I use live chat in the evening?",
+         "Which days and times does chat support work?", "Is chat support open all day?",
+         "Is live chat open on weekdays?"),
+    ),
+    "support.weekend": (
+        ("Is support open on weekends?", "Can I get help on Saturday?",
+         "How do I reach support on Sunday?", "Do you offer weekend support?",
+         "Is live chat open on the weekend?"),
+    ),
+    "support.email": (
+        ("What is the support email address?", "Where do I send a support email?",
+         "Which email should I write to for help?", "How can I email support?",
+         "What address do I use to contact support?"),
+    ),
+    "support.response": (
+        ("How fast do you answer tickets?", "How long until support replies to my email?",
+         "What is the response time for tickets?", "When will I get an answer to my ticket?",
+         "How quickly does support respond?"),
+    ),
+    "support.phone": (
+        ("Can I call support by phone?", "Do you have phone support?",
+         "Is there a support phone line?", "Which plans include phone support?",
+         "Can I talk to support on the phone?"),
+        ("Does every plan come with phone support?", "Is phone support available on all plans?",
+         "Do I need a bigger plan for phone support?", "Which plan do I need to call support?",
+         "Is phone support free for everyone?"),
+    ),
+    "escalation.security": (
+        ("How are security incidents handled?", "Who deals with a security problem?",
+         "How fast are security issues escalated?", "What happens when I report a security incident?",
+         "How quickly does the security team get involved?"),
+    ),
+    "escalation.senior": (
+        ("When is a ticket escalated?", "What if my ticket is not solved?",
+         "How long before my ticket goes to a senior engineer?",
+         "What is the escalation rule for tickets?", "When does a senior engineer look at my ticket?"),
+    ),
+    "escalation.manager": (
+        ("How do I reach a support manager?", "Can I talk to a manager about my ticket?",
+         "How can I escalate my ticket?", "How do I mark a ticket as urgent?",
+         "How do I get a manager to look at my problem?"),
+    ),
+    "retention.backups": (
+        ("How often do you make backups?", "Do you back up my server?",
+         "How many backups do you keep?", "How long are backups kept?",
+         "What is your backup policy?"),
+        ("Is my data backed up every day?", "How far back do backups go?",
+         "How old can a backup be?", "How long do you keep old backups?", "Are backups included?"),
+    ),
+    "retention.cancel": (
+        ("What happens to my data when I cancel?", "How long do you keep my data after I leave?",
+         "Is my data deleted after cancellation?", "Can I get my files back after cancelling?",
+         "How long is data kept after an account is closed?"),
+    ),
+    "billing.date": (
+        ("When do I get my invoice?", "What day is the invoice sent?", "When does Nimbusly bill me?",
+         "What is the billing date?", "On which day of the month am I charged?"),
+    ),
+    "billing.due": (
+        ("When is my invoice due?", "How long do I have to pay an invoice?",
+         "What is the payment deadline?", "How many days until the invoice is due?",
+         "When do I have to pay my bill?"),
+    ),
+    "billing.suspend": (
+        ("What happens if I do not pay my invoice?", "When will my server be suspended for not paying?",
+         "What if my payment is late?", "How long before an unpaid bill stops my server?",
+         "Do you turn off servers for unpaid invoices?"),
+    ),
+    "billing.methods": (
+        ("How can I pay?", "What payment methods do you accept?", "Can I pay by card?",
+         "Do you take bank transfers?", "Which ways of paying are accepted?"),
+    ),
+    "billing.yearly": (
+        ("Is there a discount for paying yearly?", "Do you have annual billing?",
+         "How much do I save with a yearly plan?", "Is it cheaper to pay for a whole year?",
+         "What is the annual discount?"),
+    ),
+    "account.delete": (
+        ("How do I delete my account?", "How can I close my Nimbusly account?",
+         "Where do I remove my account?", "I want to delete my account, how?",
+         "What are the steps to close my account?"),
+    ),
+    "account.delete_final": (
+        ("Can I undo deleting my account?", "How long until account deletion is final?",
+         "Can I cancel an account deletion?", "Is deleting my account instant?",
+         "When is my deleted account gone for good?"),
+    ),
+    "migration.free": (
+        ("Do you help with migration?", "Can you move my website to Nimbusly?",
+         "Is migration free?", "Will you transfer my site from my old host?",
+         "Do you offer free migration?"),
+    ),
+    "migration.time": (
+        ("How long does a migration take?", "When will my site be moved?",
+         "How fast is the website migration?", "How many days does a migration take?",
+         "How soon is my migration done?"),
+    ),
+    "network.traffic": (
+        ("How much bandwidth is included?", "Is there a traffic limit?",
+         "How much data transfer do I get?", "What is the monthly traffic allowance?",
+         "How many TB of traffic come with a plan?"),
+    ),
+    "network.ddos": (
+        ("Do you protect against DDoS attacks?", "Is DDoS protection included?",
+         "Am I safe from DDoS?", "Does Nimbusly have DDoS protection?",
+         "Do I pay extra for DDoS protection?"),
+    ),
+}

@@ -1,0 +1,255 @@
+"""Tests for helpers.domain: the Nimbusly knowledge base, its Q&A splits, the card and the checkers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from helpers import world
+from helpers.domain import (
+    DOMAIN_TERMS,
+    ESCALATION_MESSAGE,
+    REFUSAL_MESSAGE,
+    DomainConfig,
+    build_splits,
+    fact_accuracy,
+    find_domain_terms,
+    is_correct,
+    is_escalation,
+    is_refusal,
+    load_split,
+    normalise,
+    score_domain,
+    write_dataset,
+)
+from helpers.domain.__main__ import main
+from helpers.domain.build import FILES, dataset_hash
+from helpers.domain.kb import PLANS, build_facts
+from helpers.domain.qa import DomainDataError
+from helpers.domain.questions import QUESTIONS
+from helpers.domain.scope import SCOPE_REQUESTS
+from helpers.domain.score import DomainScoreError
+from helpers.paths import DOMAIN_DIR
+
+# sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
+# the questions or the split on purpose: rebuild (`python -m helpers.domain build`), commit
+# data/domain/, and paste the printed "dataset sha256" here.
+GOLDEN_SHA256 = "2c08aa76c023229bd2eaf9449670de0bdc1510fab4e5adaae065001d84c69b0c"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("domain")
+    write_dataset(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def splits(built):
+    return {s: load_split(s, built) for s in ("train", "validation", "test")}
+
+
+def _questions(records):
+    return {normalise(r["messages"][1]["content"]) for r in records}
+
+
+def _fact(facts, kind="fact"):
+    return {"id": "x", "kind": kind, "topic": "plans", "facts": facts}
+
+
+# --- knowledge base ---------------------------------------------------------------------------
+
+def test_kb_has_30_to_50_unique_facts_each_stated_by_its_own_sentence():
+    facts = build_facts()
+    assert 30 <= len(facts) <= 50
+    assert len({f.id for f in facts}) == len(facts)
+    for f in facts:
+        assert f.facts, f.id
+        assert fact_accuracy({"kind": "fact", "facts": list(f.facts)}, f.statement), f.id
+
+
+def test_every_question_group_has_at_least_four_paraphrases():
+    for key, groups in QUESTIONS.items():
+        for g in groups:
+            assert len(g) >= 4 and len(set(g)) == len(g), key
+    for req in SCOPE_REQUESTS:
+        assert len(req.paraphrases) >= 4 and req.kind in ("refuse", "escalate"), req.key
+
+
+def test_domain_terms_name_the_company_and_plans_and_match_whole_words():
+    assert {"Nimbusly", "refund", "SLA", "uptime", "invoice"} <= set(DOMAIN_TERMS)
+    assert {p.name for p in PLANS} <= set(DOMAIN_TERMS)
+    assert find_domain_terms("Two Refunds were issued for the invoices.") == ["refund", "invoice"]
+    assert find_domain_terms("An island slab; a translated slate.") == []  # no 'SLA' inside words
+
+
+def test_shared_world_vocabulary_has_no_domain_terms():
+    words = " ".join(" ".join(v) for k, v in vars(world).items() if isinstance(v, tuple))
+    assert words and find_domain_terms(words) == []
+
+
+# --- splits -------------------------------------------------------------------------------------
+
+def test_held_out_questions_never_appear_in_train(splits):
+    train = _questions(splits["train"])
+    for other in ("validation", "test"):
+        assert not _questions(splits[other]) & train, other
+    assert not _questions(splits["validation"]) & _questions(splits["test"])
+
+
+def test_every_tested_fact_is_trained_and_all_kinds_are_in_every_split(splits):
+    trained = {r["messages"][2]["content"] for r in splits["train"]}
+    for name, recs in splits.items():
+        assert {r["kind"] for r in recs} == {"fact", "refuse", "escalate"}, name
+        assert all(r["split"] == name for r in recs)
+        assert {r["messages"][2]["content"] for r in recs} <= trained
+    assert 600 <= sum(map(len, splits.values())) <= 1500
+
+
+def test_records_are_canonical_and_every_answer_passes_its_own_checker(splits):
+    for r in (r for recs in splits.values() for r in recs):
+        assert [m["role"] for m in r["messages"]] == ["system", "user", "assistant"]
+        answer = r["messages"][2]["content"]
+        assert is_correct(r, answer), r["id"]
+        if r["kind"] == "fact":
+            assert not is_refusal(answer) and not is_escalation(answer), r["id"]
+
+
+def test_template_holdout_is_shared_across_plans(splits):
+    # A held-out plan template is unseen for every plan: its t-index is the same for all four.
+    held = {re.sub(r"plan\.\w+\.", "plan.*.", r["id"]) for r in splits["test"] if ".plan." in r["id"]}
+    per_plan = Counter(re.sub(r"plan\.\w+\.", "plan.*.", r["id"]) for r in splits["test"])
+    assert held and all(per_plan[h] == len(PLANS) for h in held)
+
+
+def test_too_many_held_out_templates_is_a_clear_error():
+    with pytest.raises(DomainDataError, match="needs at least"):
+        build_splits(DomainConfig(val_templates=2, test_templates=3))
+
+
+def test_a_question_reused_by_another_fact_is_rejected(monkeypatch):
+    from helpers.domain import qa
+
+    clash = {**QUESTIONS, "billing.due": (("When do I get my invoice?",) + QUESTIONS["billing.due"][0],)}
+    monkeypatch.setattr(qa, "QUESTIONS", clash)
+    with pytest.raises(DomainDataError, match="also in train|different answers"):
+        build_splits()
+
+
+def test_build_check_catches_leakage_and_conflicting_answers():
+    from helpers.domain.qa import _check
+
+    def rec(rid, q, a, split):
+        return {"id": rid, "kind": "refuse", "split": split, "facts": [],
+                "messages": [{}, {"content": q}, {"content": a}]}
+
+    with pytest.raises(DomainDataError, match="'b': test question also in train"):
+        _check([rec("a", "Tell me a joke.", REFUSAL_MESSAGE, "train"),
+                rec("b", "tell me a JOKE", REFUSAL_MESSAGE, "test")])
+    with pytest.raises(DomainDataError, match="'a' and 'b': same question, different answers"):
+        _check([rec("a", "Tell me a joke.", REFUSAL_MESSAGE, "train"),
+                rec("b", "Tell me a joke!", ESCALATION_MESSAGE, "train")])
+
+
+# --- files, card, determinism -------------------------------------------------------------------
+
+def test_build_is_deterministic_and_matches_golden_hash(built, tmp_path):
+    assert main(["build", "--out", str(tmp_path)]) == 0
+    assert dataset_hash(tmp_path) == dataset_hash(built) == GOLDEN_SHA256
+
+
+def test_other_seed_changes_held_out_templates():
+    a, b = build_splits(DomainConfig(seed=0)), build_splits(DomainConfig(seed=1))
+    assert _questions(a["test"]) != _questions(b["test"])
+
+
+def test_card_counts_equal_file_counts(built, splits):
+    card = (built / "README.md").read_text(encoding="utf-8")
+    assert "Apache-2.0" in card and "fictional" in card and "--seed 0" in card
+    for name, recs in splits.items():
+        row = re.search(rf"^\| {name} \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", card, re.MULTILINE)
+        c = Counter(r["kind"] for r in recs)
+        assert row and [int(x) for x in row.groups()] == [
+            c["fact"], c["escalate"], c["refuse"], len(recs)], name
+
+
+def test_committed_files_equal_fresh_build(built):
+    for name in FILES:
+        committed = DOMAIN_DIR / name
+        assert committed.exists(), f"{committed} missing: run python -m helpers.domain build"
+        assert committed.read_bytes() == (built / name).read_bytes(), name
+    assert sum((DOMAIN_DIR / n).stat().st_size for n in FILES) < 2_000_000
+
+
+def test_load_split_missing_file_says_how_to_build(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m helpers.domain build"):
+        load_split("train", tmp_path)
+
+
+# --- checkers ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("generated", [
+    "The Breeze plan costs 5 dollars a month.", "breeze: $5 per month", "BREEZE costs five dollars!",
+    "The Breeze plan is 5.00 dollars.", "It is 5 USD for Breeze",
+])
+def test_fact_accuracy_accepts_normalised_variants(generated):
+    assert fact_accuracy(_fact(["Breeze", "5 dollars"]), generated)
+
+
+@pytest.mark.parametrize("generated", [
+    "The Breeze plan costs 15 dollars a month.", "The Squall plan costs 5 dollars a month.",
+    "The Breeze plan costs 50 dollars.", "The Breeze plan costs 5.5 dollars.", "Breeze", "",
+    REFUSAL_MESSAGE,
+])
+def test_fact_accuracy_rejects_wrong_or_missing_facts(generated):
+    assert not fact_accuracy(_fact(["Breeze", "5 dollars"]), generated)
+
+
+def test_normalise_numbers_units_and_punctuation():
+    assert normalise("Twenty-four HOURS, 99.95%!") == "24 hour 99.95 percent"
+    assert normalise("8am to 8 PM") == "8 am to 8 pm"
+    assert normalise("one hundred five vCPUs") == "105 vcpu"
+    assert fact_accuracy(_fact(["99.95%"]), "We promise 99.95 percent uptime.")
+    assert not fact_accuracy(_fact(["99.95%"]), "We promise 9.95% uptime.")
+    assert fact_accuracy(_fact(["2 vCPUs"]), "It has 2 vCPU.")
+
+
+def test_refusal_and_escalation_detection():
+    assert is_refusal(REFUSAL_MESSAGE) and not is_escalation(REFUSAL_MESSAGE)
+    assert is_escalation(ESCALATION_MESSAGE) and not is_refusal(ESCALATION_MESSAGE)
+    assert is_refusal("I'm sorry, but I cannot help with that.")
+    assert is_escalation("A human support agent will contact you.")
+    for text in ("The refund window is 14 days.", "Sorry to hear that, the SLA is 99.95%.", ""):
+        assert not is_refusal(text) and not is_escalation(text)
+    both = f"{REFUSAL_MESSAGE} {ESCALATION_MESSAGE}"
+    assert not is_correct({"kind": "refuse"}, both) and not is_correct({"kind": "escalate"}, both)
+
+
+def test_fact_accuracy_refuses_records_without_facts():
+    with pytest.raises(DomainScoreError, match="non-empty 'facts'"):
+        fact_accuracy(_fact([], kind="refuse"), REFUSAL_MESSAGE)
+
+
+def test_score_domain_rates(splits):
+    recs = splits["test"]
+    gold = [r["messages"][2]["content"] for r in recs]
+    perfect = score_domain(recs, gold)
+    assert perfect["accuracy"] == perfect["fact_accuracy"] == 1.0
+    assert perfect["refusal_rate"] == perfect["escalation_rate"] == 1.0
+    assert perfect["false_refusal_rate"] == perfect["false_escalation_rate"] == 0.0
+    assert perfect["n"] == len(recs) == perfect["n_fact"] + perfect["n_refuse"] + perfect["n_escalate"]
+    assert set(perfect["fact_accuracy_by_topic"].values()) == {1.0}
+    refuser = score_domain(recs, [REFUSAL_MESSAGE] * len(recs))
+    assert refuser["fact_accuracy"] == 0.0 and refuser["refusal_rate"] == 1.0
+    assert refuser["false_refusal_rate"] == 1.0 and refuser["escalation_rate"] == 0.0
+    assert refuser["accuracy"] == pytest.approx(perfect["n_refuse"] / len(recs))
+    assert score_domain([], [])["fact_accuracy"] is None
+
+
+def test_score_domain_input_errors_name_the_problem():
+    with pytest.raises(DomainScoreError, match="1 records but 0 generations"):
+        score_domain([_fact(["x"])], [])
+    with pytest.raises(DomainScoreError, match="'bogus'"):
+        score_domain([{"id": "r7", "kind": "bogus"}], ["hi"])
