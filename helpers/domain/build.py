@@ -1,7 +1,7 @@
 """Write data/domain/: the knowledge base, the three splits, and a data card generated from them.
 
-Every number in the card is computed here from the records just written, so the card cannot
-drift from the files (tests/test_domain.py re-checks it, and that the committed files equal a
+Every number in the card (helpers.domain.card) is counted from the records just written, so the
+card cannot drift from the files (tests/test_domain.py re-checks it, and that the committed files equal a
 fresh build).
 """
 
