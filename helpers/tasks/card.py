@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from helpers import world
 from helpers.tasks.families import FAMILIES
 from helpers.tasks.lexicon import WORDS
 
@@ -61,31 +62,53 @@ def _examples_table(splits: dict[str, list[dict[str, Any]]]) -> list[str]:
     return rows
 
 
-def render_card(splits: dict[str, list[dict[str, Any]]], config: Any) -> str:
-    """The card's Markdown text for `splits` built with `config` (a BuildConfig)."""
-    held = tuple(config.held_out_families)
-    seen = len(FAMILIES) - len(held)
-    parts = [
+_RECORD_FORMAT = [
+    "## Record format",
+    "",
+    "```json",
+    ('{"messages": [{"role": "user", "content": "<instruction>\\n\\n<input>"}, '
+     '{"role": "assistant", "content": "<answer>"}], "id": "<family>-<split>-<n>", '
+     '"family": "...", "phrasing": 0, "split": "...", "answer": "..."}'),
+    "```",
+    "",
+    ("No system prompt. When a task has a separate input it follows the instruction after one "
+     "blank line; instructions never contain a blank line, so "
+     '`content.partition("\\n\\n")` recovers (instruction, input). `phrasing` is the index '
+     "into the family's phrasings (`helpers.tasks.families.get_family(name).phrasings`)."),
+    "",
+    "## How it was made",
+    "",
+]
+
+
+def _intro(splits: dict[str, list[dict[str, Any]]]) -> list[str]:
+    return [
         "# tunelab instruction tasks",
         "",
         ("Synthetic instruction → response pairs over the vocabulary of the bundled micro world "
-        f"(`helpers/world.py`): {len(FAMILIES)} task families, every answer checkable by a program "
-        "(`helpers.tasks.score`). The micro base model was pretrained on text using exactly these "
-        "words but has never seen an instruction, so this is what teaches it to follow one."),
+         f"(`helpers/world.py`): {len(FAMILIES)} task families, every answer checkable by a "
+         "program (`helpers.tasks.score`). The micro base model was pretrained on text using "
+         "exactly these words but has never seen an instruction, so this is what teaches it to "
+         "follow one."),
         "",
         "## Files",
         "",
         *_files_table(splits),
         "",
         ("Each `*.jsonl` file has an Alpaca copy in `alpaca/<name>.json` (a JSON array of "
-        "`{instruction, input, output, id, family, phrasing, split, answer}`), made with "
-        "`helpers.data.to_alpaca`; `helpers.data.load` reads both forms to the same records."),
+         "`{instruction, input, output, id, family, phrasing, split, answer}`), made with "
+         "`helpers.data.to_alpaca`; `helpers.data.load` reads both forms to the same records."),
         "",
+    ]
+
+
+def _families_section(splits: dict[str, list[dict[str, Any]]], held: tuple[str, ...]) -> list[str]:
+    return [
         "## Families",
         "",
-        f"{seen} families are trained on; {len(held)} are held out entirely "
-        f"({', '.join(held)}). Of each seen family's phrasings the last is held out of training "
-        "and used only in `test_phrasing.jsonl`. Skills: " + _SKILLS + ".",
+        (f"{len(FAMILIES) - len(held)} families are trained on; {len(held)} are held out "
+         f"entirely ({', '.join(held)}). Of each seen family's phrasings the last is held out of "
+         f"training and used only in `test_phrasing.jsonl`. Skills: {_SKILLS}."),
         "",
         *_families_table(splits, held),
         "",
@@ -93,51 +116,54 @@ def render_card(splits: dict[str, list[dict[str, Any]]], config: Any) -> str:
         "",
         *_examples_table(splits),
         "",
-        "## Record format",
-        "",
-        "```json",
-        ('{"messages": [{"role": "user", "content": "<instruction>\\n\\n<input>"}, '
-        '{"role": "assistant", "content": "<answer>"}], "id": "<family>-<split>-<n>", '
-        '"family": "...", "phrasing": 0, "split": "...", "answer": "..."}'),
-        "```",
-        "",
-        ("No system prompt. When a task has a separate input it follows the instruction after one "
-        "blank line; instructions never contain a blank line, so "
-        '`content.partition("\\n\\n")` recovers (instruction, input). `phrasing` is the index '
-        "into the family's phrasings (`helpers.tasks.families.get_family(name).phrasings`)."),
-        "",
-        "## How it was made",
-        "",
+    ]
+
+
+def _how_made(config: Any) -> list[str]:
+    return [
         (f"`python -m helpers.tasks build --seed {config.seed}` (the default seed; pure Python, "
-        "no model involved). Each family draws inputs from its own RNG seeded with the seed and the "
-        "family name, without replacement: test inputs first, then train from the rest, so no "
-        "input (by its field values, whatever the phrasing) occurs in two files. Per family: up "
-        f"to {config.train_per_family} train, {config.test_seen_per_family} test_seen, "
-        f"{config.test_phrasing_per_family} test_phrasing, {config.test_unseen_per_family} "
-        "test_unseen_family examples; families with a small input space (e.g. the letter "
-        f"families draw from {len(WORDS)} words) get fewer train examples, as the table shows. "
-        "Same seed => "
-        "byte-identical files (a test checks the committed files against a fresh build)."),
+         "no model involved). Each family draws inputs from its own RNG seeded with the seed and "
+         "the family name, without replacement: test inputs first, then train from the rest, so "
+         "no input (by its field values, whatever the phrasing) occurs in two files. Per family: "
+         f"up to {config.train_per_family} train, {config.test_seen_per_family} test_seen, "
+         f"{config.test_phrasing_per_family} test_phrasing, {config.test_unseen_per_family} "
+         "test_unseen_family examples; families with a small input space (e.g. the letter "
+         f"families draw from {len(WORDS)} words) get fewer train examples, as the table shows. "
+         "Same seed => byte-identical files (a test checks the committed files against a fresh "
+         "build)."),
         "",
         "## License",
         "",
         "Apache-2.0, like tunelab. Generated by the kit's own script; no third-party text.",
         "",
+    ]
+
+
+def _limits() -> list[str]:
+    return [
         "## Intended use and limits",
         "",
         ("- For teaching and smoke-testing instruction tuning of tiny models offline: measure "
-        "seen-task accuracy, robustness to an unseen phrasing, and zero-shot transfer to unseen "
-        "families, with `helpers.tasks.score.score_records`."),
+         "seen-task accuracy, robustness to an unseen phrasing, and zero-shot transfer to unseen "
+         "families, with `helpers.tasks.score.score_records`."),
         ("- Toy tasks in a closed vocabulary of a few hundred words. Accuracy here says nothing "
-        "about a model's ability on real instructions; use a real instruction dataset for that."),
+         "about a model's ability on real instructions; use a real instruction dataset for that."),
         ("- Answers are short and exact; scoring judges the whole generation, so a model that "
-        "answers and keeps talking is scored wrong (by design: stopping is part of the skill)."),
-        ("- Several families have small answer spaces (7 days, 12 months, yes/no, even/odd): "
-        "compare accuracy against the chance rate, not against zero."),
+         "answers and keeps talking is scored wrong (by design: stopping is part of the skill)."),
+        (f"- Several families have small answer spaces ({len(world.DAYS)} days, "
+         f"{len(world.MONTHS)} months, yes/no, even/odd): compare accuracy against the chance "
+         "rate, not against zero."),
         ("- Letter-level families (reverse_word, count_letters, uppercase) are hard for a BPE "
-        "model by construction; expect low scores there."),
+         "model by construction; expect low scores there."),
         "",
     ]
+
+
+def render_card(splits: dict[str, list[dict[str, Any]]], config: Any) -> str:
+    """The card's Markdown text for `splits` built with `config` (a BuildConfig)."""
+    held = tuple(config.held_out_families)
+    parts = (_intro(splits) + _families_section(splits, held) + _RECORD_FORMAT
+             + _how_made(config) + _limits())
     return "\n".join(parts)
 
 
