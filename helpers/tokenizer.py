@@ -70,6 +70,7 @@ def train_bpe_tokenizer(texts: Iterable[str], config: TokenizerConfig | None = N
         min_frequency=config.min_frequency,
         special_tokens=list(SPECIAL_TOKENS),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,  # its progress bar goes to stdout and clutters notebooks/pipes
     )
     tok.train_from_iterator(texts, trainer)
     return wrap_tokenizer(tok, config.model_max_length)

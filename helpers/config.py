@@ -1,0 +1,114 @@
+"""Run configuration: one dataclass per concern, a comment per field, presets per hardware.
+
+Configs are plain data (JSON-able via `to_dict`), passed explicitly; the notebooks' parameters
+cells fill them in. `preset("cpu" | "t4" | "24gb")` gives settings that fit that hardware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from helpers.paths import REPO_ROOT
+
+MICRO_MODEL = "data/models/micro-llama"  # repo-relative: configs stay free of machine paths
+HUB_BASE_MODEL = "HuggingFaceTB/SmolLM2-360M"  # the real base model learners use on a GPU
+
+
+@dataclass
+class ModelSettings:
+    """Which base model, and how to load it."""
+
+    model: str = MICRO_MODEL  # hub id ("HuggingFaceTB/SmolLM2-360M") or local/repo-relative path
+    quant: str = "4bit"  # "4bit" = QLoRA (NF4 weights, frozen); "none" = full-precision base
+    double_quant: bool = True  # also quantize the 4-bit blocks' scales: ~0.4 bit/param saved
+    dtype: str = "auto"  # compute dtype; "auto" = bf16 on Ampere+, fp16 on T4, fp32 on CPU
+
+
+@dataclass
+class LoraSettings:
+    """The LoRA adapter attached to the (frozen) base."""
+
+    r: int = 16  # rank: adapter capacity; 8–64 is typical, trainable params grow linearly in r
+    alpha: int = 32  # scale = alpha / r; keep alpha ≈ 2r so changing r keeps the update size
+    dropout: float = 0.05  # regularises small datasets; 0 for very short runs
+    target_modules: str | list[str] = "all-linear"  # QLoRA paper: adapting every linear layer
+    #                                                 beats attention-only at the same budget
+
+
+@dataclass
+class TrainSettings:
+    """How to train (mapped onto transformers.TrainingArguments by helpers.train)."""
+
+    output_dir: str = "runs/adapter"  # checkpoints, logs and the final adapter go here
+    max_steps: int = 300  # optimizer steps (not epochs): runs are comparable across datasets
+    batch_size: int = 8  # examples per device per step; lower it first on out-of-memory
+    grad_accum: int = 1  # steps accumulated per update: effective batch = batch_size × grad_accum
+    learning_rate: float = 2e-4  # LoRA tolerates ~10× the full-fine-tuning LR; 1e-3 for tiny models
+    lr_schedule: str = "cosine"  # "cosine" or "linear" decay after warmup
+    warmup_ratio: float = 0.05  # fraction of steps with a linearly rising LR (stabilises start)
+    weight_decay: float = 0.0  # LoRA runs rarely need it
+    max_grad_norm: float = 1.0  # gradient clipping; protects against a single bad batch
+    max_length: int = 256  # tokens per example after the chat template; longer ones truncated
+    truncation: str = "keep_start"  # "keep_start" drops the end, "keep_end" drops the beginning
+    gradient_checkpointing: bool = False  # trade ~30% speed for much less activation memory
+    optim: str = "auto"  # "auto" = paged 8-bit AdamW on CUDA (bitsandbytes), AdamW on CPU
+    eval_steps: int = 50  # evaluate the eval split every N steps (0 = never)
+    save_steps: int = 100  # checkpoint every N steps (resume restarts from the last one)
+    save_total_limit: int = 2  # keep only the newest N checkpoints on disk
+    logging_steps: int = 10  # record the training loss every N steps
+    seed: int = 0  # same seed + same hardware = same run
+    resume: bool = True  # resume from the newest checkpoint in output_dir if there is one
+
+
+@dataclass
+class RunConfig:
+    """Everything a training run needs; saved beside its results for lineage."""
+
+    model: ModelSettings = field(default_factory=ModelSettings)
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RunConfig:
+        return cls(ModelSettings(**d.get("model", {})), LoraSettings(**d.get("lora", {})),
+                   TrainSettings(**d.get("train", {})))
+
+
+def preset(name: str) -> RunConfig:
+    """Settings known to fit: "cpu" (micro model, minutes), "t4" (Colab 16 GB), "24gb"."""
+    presets = {
+        "cpu": RunConfig(train=TrainSettings(learning_rate=1e-3, batch_size=8, max_length=256)),
+        "t4": RunConfig(
+            model=ModelSettings(model=HUB_BASE_MODEL),
+            train=TrainSettings(batch_size=8, max_length=512, gradient_checkpointing=True),
+        ),
+        "24gb": RunConfig(
+            model=ModelSettings(model=HUB_BASE_MODEL),
+            train=TrainSettings(batch_size=16, max_length=1024),
+        ),
+    }
+    if name not in presets:
+        raise ValueError(f"unknown preset {name!r}: choose one of {sorted(presets)}")
+    return presets[name]
+
+
+def with_overrides(config: RunConfig, **sections: dict) -> RunConfig:
+    """Copy of `config` with fields replaced per section, e.g. train={"max_steps": 20}."""
+    parts = {}
+    for section, values in sections.items():
+        if not hasattr(config, section):
+            raise ValueError(f"unknown config section {section!r}: use model, lora or train")
+        parts[section] = replace(getattr(config, section), **values)
+    return replace(config, **parts)
+
+
+def resolve_model_path(model: str) -> str:
+    """A repo-relative path (like the micro model's) → absolute; a hub id is returned as is."""
+    candidate = REPO_ROOT / model
+    if not Path(model).is_absolute() and candidate.exists():
+        return str(candidate)
+    return model

@@ -1,0 +1,128 @@
+"""Hardware detection and the dtype choice that follows from it.
+
+The rule (PITFALLS: "bf16 requested on a T4 → crash, or fp16 → NaN loss"):
+- CUDA with bf16 support (Ampere and newer: A100, L4, RTX 30xx/40xx, H100) → bfloat16.
+- CUDA without bf16 (T4, V100) → float16 compute, with LoRA weights kept in float32 and loss
+  scaling on (helpers.train sets `fp16=True`; peft keeps adapters in fp32) — else the loss goes NaN.
+- CPU (and anything else) → float32: CPU half-precision matmuls are slow or unsupported.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+
+KIT_PACKAGES = (
+    "torch", "transformers", "peft", "bitsandbytes", "accelerate", "datasets", "tokenizers",
+    "safetensors", "matplotlib", "ipywidgets", "jupyterlab", "nbval",
+)
+
+
+@dataclass
+class Hardware:
+    """What this process can compute on."""
+
+    device: str  # "cuda" or "cpu" (mps is treated as cpu: bitsandbytes 4-bit has no mps path)
+    name: str  # GPU name, or the CPU model string
+    total_memory: int | None  # GPU memory in bytes; None on CPU
+    bf16: bool  # can this device train in bfloat16?
+    cpu_threads: int  # torch intra-op threads (what CPU training will use)
+    in_colab: bool = False  # running inside Google Colab?
+    extra: dict = field(default_factory=dict)  # capability, CUDA version, …
+
+    def summary(self) -> str:
+        mem = f", {self.total_memory / 2**30:.1f} GiB" if self.total_memory else ""
+        return f"{self.device}: {self.name}{mem}; bf16={'yes' if self.bf16 else 'no'}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (its kernel sets COLAB_RELEASE_TAG / COLAB_GPU)."""
+    return "COLAB_RELEASE_TAG" in os.environ or "COLAB_GPU" in os.environ
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def detect() -> Hardware:
+    """Detect the compute device (first CUDA GPU if any, else CPU)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        return Hardware(
+            device="cuda", name=props.name, total_memory=props.total_memory,
+            bf16=torch.cuda.is_bf16_supported(), cpu_threads=threads, in_colab=in_colab(),
+            extra={"capability": f"{props.major}.{props.minor}", "cuda": torch.version.cuda},
+        )
+    return Hardware(device="cpu", name=_cpu_name(), total_memory=None, bf16=False,
+                    cpu_threads=threads, in_colab=in_colab())
+
+
+def compute_dtype(hw: Hardware | None = None):
+    """The dtype to compute in on this hardware (see the module docstring for why)."""
+    import torch
+
+    hw = hw or detect()
+    if hw.device != "cuda":
+        return torch.float32
+    return torch.bfloat16 if hw.bf16 else torch.float16
+
+
+def package_versions(names: tuple[str, ...] = KIT_PACKAGES) -> dict[str, str]:
+    """Installed versions of the kit's packages ("missing" when not installed)."""
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def bitsandbytes_status() -> str:
+    """One line saying whether 4-bit loading will work here, and what to do if not.
+
+    The classic failure is "CUDA setup failed" deep inside a training run; checking up front
+    turns it into a sentence in notebook 00.
+    """
+    try:
+        import bitsandbytes as bnb  # noqa: F401
+    except Exception as exc:  # ImportError, or a broken CUDA setup raising at import
+        return (f"bitsandbytes cannot be imported ({type(exc).__name__}: {exc}). 4-bit (QLoRA) "
+                "loading will fail; install `bitsandbytes>=0.50` or load the model in full "
+                "precision (quant='none').")
+    version = importlib.metadata.version("bitsandbytes")
+    return f"bitsandbytes {version} imported: 4-bit NF4 loading available."
+
+
+def gpu_and_hub_available() -> bool:
+    """Should the notebooks default to a real hub model instead of the bundled micro model?
+
+    Only when a CUDA GPU is present (on CPU, a 360M model is too slow to teach with) and the
+    hub is not switched off (HF_HUB_OFFLINE=1). The network is only probed when there is a GPU.
+    """
+    import torch
+
+    if not torch.cuda.is_available() or os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    import socket
+
+    try:
+        with socket.create_connection(("huggingface.co", 443), timeout=3):
+            return True
+    except OSError:
+        return False

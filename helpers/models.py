@@ -1,0 +1,238 @@
+"""Load a base model (full precision or 4-bit NF4), attach, name, switch and stack LoRA adapters,
+and save them in plain peft format.
+
+The same calls load the bundled micro model (`data/models/micro-llama`) on a CPU and
+`HuggingFaceTB/SmolLM2-360M` on a Colab T4: only `ModelSettings.model` changes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers.config import LoraSettings, ModelSettings, resolve_model_path
+from helpers.paths import REPO_ROOT
+from helpers.tokenizer import IM_END, IM_START
+
+
+class ModelLoadError(ValueError):
+    """A model or adapter could not be loaded; the message says what to do instead."""
+
+
+def resolve_dtype(name: str):
+    """"auto" → the hardware's dtype (helpers.device); else the named torch dtype."""
+    import torch
+
+    from helpers.device import compute_dtype
+
+    if name == "auto":
+        return compute_dtype()
+    if name not in ("float32", "bfloat16", "float16"):
+        raise ValueError(f"ModelSettings.dtype={name!r}: use auto, float32, bfloat16 or float16")
+    return getattr(torch, name)
+
+
+def quantization_config(settings: ModelSettings, dtype):
+    """BitsAndBytesConfig for QLoRA: NF4 weights (+ double quant), compute in `dtype`."""
+    if settings.quant == "none":
+        return None
+    if settings.quant != "4bit":
+        raise ValueError(f"ModelSettings.quant={settings.quant!r}: use '4bit' or 'none'")
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",  # normal-float 4: quantiles of N(0,1), matches weight stats
+        bnb_4bit_use_double_quant=settings.double_quant,
+        bnb_4bit_compute_dtype=dtype,  # weights are dequantized to this for every matmul
+    )
+
+
+def load_tokenizer(path: str):
+    """Load a tokenizer and make sure it has a chat template with generation markers."""
+    from transformers import AutoTokenizer
+
+    from helpers.chat import ensure_chat_template
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    added = ensure_chat_template(tokenizer)
+    return tokenizer, added
+
+
+def load_base(settings: ModelSettings | str | None = None):
+    """Load (model, tokenizer) for a base model, quantized to 4-bit NF4 unless quant="none".
+
+    Raises ModelLoadError with a next step when the model is neither a local folder nor
+    reachable on the hub (the usual cause offline: use the bundled micro model).
+    """
+    from transformers import AutoModelForCausalLM
+
+    settings = ModelSettings(model=settings) if isinstance(settings, str) else settings
+    settings = settings or ModelSettings()
+    path = resolve_model_path(settings.model)
+    dtype = resolve_dtype(settings.dtype)
+    try:
+        tokenizer, added = load_tokenizer(path)
+        model = AutoModelForCausalLM.from_pretrained(
+            path, dtype=dtype, quantization_config=quantization_config(settings, dtype))
+    except OSError as exc:
+        raise ModelLoadError(
+            f"could not load model {settings.model!r}: {exc}\nIf you are offline, use the "
+            f"bundled micro model (model='data/models/micro-llama'); if it is a hub id, check "
+            f"the spelling and that huggingface.co is reachable.") from exc
+    if added:  # new chat tokens need embedding rows (attach_lora then trains them)
+        model.resize_token_embeddings(len(tokenizer))
+    _align_generation_config(model, tokenizer)
+    return model, tokenizer
+
+
+def _align_generation_config(model, tokenizer) -> None:
+    """Stop on the tokenizer's EOS (end of turn) too, and pad with its pad token.
+
+    ensure_chat_template may make <|im_end|> the EOS of a hub tokenizer; a generation config
+    that only knows the pretraining EOS would then run every answer to max_new_tokens.
+    """
+    cfg = model.generation_config
+    eos = cfg.eos_token_id if isinstance(cfg.eos_token_id, list) else [cfg.eos_token_id]
+    cfg.eos_token_id = sorted({i for i in eos if i is not None} | {tokenizer.eos_token_id})
+    cfg.pad_token_id = tokenizer.pad_token_id
+
+
+def chat_token_ids(tokenizer) -> list[int]:
+    """Ids of the ChatML turn markers.
+
+    A base model has never been trained to *produce* these (pretraining text has no chats),
+    so their embedding rows are untrained; LoRA alone cannot change them. Training just those
+    rows (peft `trainable_token_indices`) lets the model learn to end its turn.
+    """
+    return [tokenizer.convert_tokens_to_ids(t) for t in (IM_START, IM_END)]
+
+
+def lora_config(lora: LoraSettings, token_ids: list[int] | None = None):
+    """peft LoraConfig from LoraSettings (+ the embedding rows to train, if any)."""
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+        target_modules=lora.target_modules, task_type="CAUSAL_LM",
+        trainable_token_indices=token_ids or None,
+    )
+
+
+def attach_lora(model, tokenizer, lora: LoraSettings | None = None, name: str = "default",
+                gradient_checkpointing: bool = False, seed: int = 0):
+    """Wrap a base model with a new trainable LoRA adapter called `name`.
+
+    `seed` fixes the adapter's random init (LoRA A matrices): without it, two runs with the
+    same training seed still differ, because Trainer seeds only after the adapter exists.
+    """
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    from transformers import set_seed
+
+    set_seed(seed)
+
+    lora = lora or LoraSettings()
+    if getattr(model, "is_loaded_in_4bit", False):
+        # Casts norms/embeddings to fp32 and hooks input grads: needed for stable 4-bit training.
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=gradient_checkpointing)
+    elif gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.enable_input_require_grads()
+    config = lora_config(lora, chat_token_ids(tokenizer))
+    return get_peft_model(model, config, adapter_name=name)
+
+
+def branch_adapter(peft_model, tokenizer, source: str, name: str):
+    """A new trainable adapter `name` that starts as a copy of adapter `source` (the hybrid).
+
+    The hybrid is "instruction tuning, then domain SFT": it begins with the IT adapter's
+    weights and trains on from there, while `source` itself stays untouched and loadable. (A
+    frozen IT adapter *plus* a second active adapter is not possible here: peft allows one
+    active adapter on the trained chat-token rows.) Goes through save/load, so the copy is
+    exactly what a reload from disk would give.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        save_adapter(peft_model, tokenizer, tmp, source)
+        load_adapter(peft_model, tmp, name, trainable=True)
+    peft_model.set_adapter(name)
+    return peft_model
+
+
+def count_parameters(model) -> tuple[int, int]:
+    """(trainable, total) parameter counts; 4-bit weights count as their logical size."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = 0
+    for p in model.parameters():
+        total += p.numel() * (2 if p.__class__.__name__ == "Params4bit" else 1)  # 2 nf4 per byte
+    return trainable, total
+
+
+def _portable(path: str) -> str:
+    """Repo-relative path for files inside the repo, so saved configs carry no machine path."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return path
+
+
+def save_adapter(peft_model, tokenizer, out_dir: str | Path, name: str,
+                 metadata: dict | None = None) -> Path:
+    """Save adapter `name` in standard peft layout at `out_dir`, tokenizer + template beside it.
+
+    Loadable with plain `PeftModel.from_pretrained(base, out_dir)`; `tunelab.json` records
+    what it is (stage, base model, the adapter it stacks on) for the registry and humans.
+    """
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        peft_model.save_pretrained(tmp, selected_adapters=[name])
+        src = Path(tmp) / name if (Path(tmp) / name).is_dir() else Path(tmp)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in src.iterdir():
+            if f.is_file():
+                shutil.copy2(f, out_dir / f.name)
+    cfg_path = out_dir / "adapter_config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["base_model_name_or_path"] = _portable(cfg.get("base_model_name_or_path") or "")
+    cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
+    tokenizer.save_pretrained(out_dir)
+    meta = {"adapter_name": name, "base_model": cfg["base_model_name_or_path"], **(metadata or {})}
+    (out_dir / "tunelab.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return out_dir
+
+
+def load_adapter(model, path: str | Path, name: str, trainable: bool = False):
+    """Load a saved adapter under `name` onto a base model or an existing PeftModel."""
+    from peft import PeftModel
+
+    path = Path(path)
+    if not (path / "adapter_config.json").exists():
+        raise ModelLoadError(f"{path} has no adapter_config.json: is this an adapter folder? "
+                             "Pass the folder save_adapter() wrote.")
+    if isinstance(model, PeftModel):
+        model.load_adapter(str(path), adapter_name=name, is_trainable=trainable)
+        return model
+    return PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=trainable)
+
+
+def set_active(peft_model, names: str | list[str]) -> None:
+    """Make `names` the active adapter(s), frozen (inference); a list stacks them."""
+    peft_model.base_model.set_adapter(names, inference_mode=True)
+
+
+@contextmanager
+def active_adapters(peft_model, names: str | list[str] | None):
+    """Run a block with these adapters active; None = the base model (adapters disabled)."""
+    previous = peft_model.base_model.active_adapter
+    if names is None:
+        with peft_model.disable_adapter():
+            yield peft_model
+        return
+    set_active(peft_model, names)
+    try:
+        yield peft_model
+    finally:
+        set_active(peft_model, previous)

@@ -1,0 +1,179 @@
+"""helpers.models / helpers.train / helpers.generate on a tiny random Llama (real 4-bit layers,
+real peft adapters, real Trainer runs). The bundled micro model's integration tests live in
+tests/test_integration.py; these stay fast (< ~1 min on 2 cores)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from helpers import models, train
+from helpers.config import LoraSettings, ModelSettings, TrainSettings
+from helpers.generate import GenerationSettings, generate, generate_batch, stream
+from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
+from helpers.world import COLORS, OBJECTS, PEOPLE
+
+RECORDS = [
+    {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
+                  {"role": "assistant", "content": c}], "id": f"r{i}"}
+    for i, (p, c, o) in enumerate(zip(PEOPLE * 3, COLORS * 9, OBJECTS * 3))
+][:48]
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    """A 2-layer random Llama + a BPE tokenizer trained on world text, saved like a hub model."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
+    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=512))
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
+                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                      max_position_embeddings=256, tie_word_embeddings=True,
+                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                      bos_token_id=tok.bos_token_id)
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny-llama")
+    LlamaForCausalLM(cfg).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def _settings(tmp_path, **kw) -> TrainSettings:
+    base = dict(output_dir=str(tmp_path / "run"), max_steps=12, batch_size=8, learning_rate=5e-3,
+                eval_steps=6, save_steps=6, logging_steps=2, max_length=64, seed=0)
+    return TrainSettings(**{**base, **kw})
+
+
+def _fresh(tiny_model_dir, quant="4bit", name="it"):
+    model, tok = models.load_base(ModelSettings(model=str(tiny_model_dir), quant=quant))
+    return models.attach_lora(model, tok, LoraSettings(r=4, alpha=8, dropout=0.0), name=name), tok
+
+
+def _logits(model, tok):
+    ids = tok("Ana has a red kite.", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        return model(input_ids=ids).logits
+
+
+def test_load_base_4bit_uses_bitsandbytes_layers(tiny_model_dir):
+    import bitsandbytes as bnb
+
+    model, tok = models.load_base(ModelSettings(model=str(tiny_model_dir)))
+    assert isinstance(model.model.layers[0].self_attn.q_proj, bnb.nn.Linear4bit)
+    assert model.model.layers[0].mlp.down_proj.weight.quant_state.nested  # double quant on
+    assert tok.pad_token_id != tok.eos_token_id
+    assert "generation" in tok.chat_template
+
+
+def test_load_base_missing_model_says_what_to_do():
+    with pytest.raises(models.ModelLoadError, match="bundled micro model"):
+        models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))
+
+
+def test_attach_lora_trains_only_adapter_and_chat_token_rows(tiny_model_dir):
+    model, tok = _fresh(tiny_model_dir)
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert names and all("lora_" in n or "trainable_tokens" in n for n in names)
+    assert any("trainable_tokens" in n for n in names)  # <|im_start|>/<|im_end|> rows
+    trainable, total = models.count_parameters(model)
+    assert 0 < trainable < total
+
+
+def test_train_reduces_loss_and_records_history(tiny_model_dir, tmp_path):
+    model, tok = _fresh(tiny_model_dir)
+    result = train.train(model, tok, RECORDS[:40], RECORDS[40:], _settings(tmp_path))
+    losses = [h["loss"] for h in result.history if "loss" in h]
+    assert result.steps == 12 and len(losses) == 6
+    assert losses[-1] < losses[0]
+    assert result.final_eval_loss is not None and result.final_train_loss == losses[-1]
+
+
+def test_same_seed_same_run(tiny_model_dir, tmp_path):
+    runs = []
+    for i in range(2):
+        model, tok = _fresh(tiny_model_dir)
+        res = train.train(model, tok, RECORDS, None, _settings(tmp_path / str(i), max_steps=6))
+        runs.append([h["loss"] for h in res.history if "loss" in h])
+    assert runs[0] == runs[1]
+
+
+def test_resume_after_interrupt_equals_uninterrupted(tiny_model_dir, tmp_path):
+    model, tok = _fresh(tiny_model_dir)
+    full = train.train(model, tok, RECORDS, None, _settings(tmp_path / "full", eval_steps=0))
+    settings = _settings(tmp_path / "cut", eval_steps=0)
+    model, tok = _fresh(tiny_model_dir)
+    with pytest.raises(KeyboardInterrupt):
+        train.train(model, tok, RECORDS, None, settings, interrupt_after_step=6)
+    model, tok = _fresh(tiny_model_dir)  # a new process would start from scratch like this
+    resumed = train.train(model, tok, RECORDS, None, settings)
+    assert resumed.resumed_from and resumed.resumed_from.endswith("checkpoint-6")
+    assert resumed.steps == full.steps == 12
+    assert resumed.final_train_loss == pytest.approx(full.final_train_loss, rel=1e-5)
+
+
+def test_nan_loss_stops_with_explanation(tiny_model_dir, tmp_path):
+    model, tok = _fresh(tiny_model_dir, quant="none")
+    with pytest.raises(train.TrainingDivergedError, match="learning rate"):
+        train.train(model, tok, RECORDS, None,
+                    _settings(tmp_path, learning_rate=1e12, max_grad_norm=1e12, eval_steps=0,
+                              logging_steps=1, max_steps=30))
+
+
+def test_oom_advice_names_the_knobs():
+    msg = str(train._oom_advice(RuntimeError("oom"), TrainSettings(batch_size=8, max_length=512)))
+    for knob in ("batch_size 8 → 4", "max_length 512 → 256", "gradient_checkpointing", "4-bit"):
+        assert knob in msg
+
+
+def test_adapter_round_trip_identical_logits_with_plain_peft(tiny_model_dir, tmp_path):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    model, tok = _fresh(tiny_model_dir, quant="none")
+    train.train(model, tok, RECORDS, None, _settings(tmp_path, max_steps=4, eval_steps=0))
+    out = models.save_adapter(model, tok, tmp_path / "adapter", "it", {"stage": "instruction"})
+    meta = json.loads((out / "tunelab.json").read_text())
+    assert meta["stage"] == "instruction" and meta["adapter_name"] == "it"
+    assert (out / "tokenizer_config.json").exists() and (out / "chat_template.jinja").exists()
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    plain = PeftModel.from_pretrained(base, str(out))  # no tunelab code involved
+    assert torch.allclose(_logits(model, tok), _logits(plain, tok), atol=1e-5)
+
+
+def test_saved_paths_inside_the_repo_are_repo_relative():
+    from helpers.paths import MICRO_MODEL_DIR
+
+    assert models._portable(str(MICRO_MODEL_DIR)) == "data/models/micro-llama"
+    assert models._portable("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
+
+
+def test_switching_and_branching_adapters(tiny_model_dir, tmp_path):
+    model, tok = _fresh(tiny_model_dir, quant="none")
+    train.train(model, tok, RECORDS, None, _settings(tmp_path / "a", max_steps=4, eval_steps=0))
+    with models.active_adapters(model, None):
+        base_logits = _logits(model, tok)
+    it_logits = _logits(model, tok)
+    models.branch_adapter(model, tok, source="it", name="hybrid")
+    assert torch.allclose(_logits(model, tok), it_logits, atol=1e-5)  # starts as a copy of IT
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert trainable and all(".hybrid" in n for n in trainable)
+    train.train(model, tok, RECORDS, None, _settings(tmp_path / "b", max_steps=4, eval_steps=0))
+    hybrid_logits = _logits(model, tok)
+    with models.active_adapters(model, "it"):
+        assert torch.allclose(_logits(model, tok), it_logits, atol=1e-5)  # IT left untouched
+    assert not torch.allclose(base_logits, it_logits) and not torch.allclose(hybrid_logits, it_logits)
+
+
+def test_generate_reports_stop_reason_and_batches_match_single(tiny_model_dir):
+    model, tok = models.load_base(ModelSettings(model=str(tiny_model_dir), quant="none"))
+    prompts = [r["messages"][:1] for r in RECORDS[:3]]
+    settings = GenerationSettings(max_new_tokens=5)
+    batch = generate_batch(model, tok, prompts, settings, batch_size=3)
+    single = [generate(model, tok, p, settings) for p in prompts]
+    assert [g.text for g in batch] == [g.text for g in single]
+    assert all(g.stop_reason in ("eos", "length") and g.new_tokens <= 5 for g in batch)
+    pieces = list(stream(model, tok, prompts[0], settings))
+    assert pieces[-1].text == single[0].text and "".join(pieces[:-1]).strip() == single[0].text
