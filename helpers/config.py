@@ -112,3 +112,31 @@ def resolve_model_path(model: str) -> str:
     if not Path(model).is_absolute() and candidate.exists():
         return str(candidate)
     return model
+
+
+def quick_mode(default: bool = False) -> bool:
+    """CI-sized runs? Set by TUNELAB_QUICK=1 (pytest's notebook runs, `helpers.course --quick`)."""
+    import os
+
+    value = os.environ.get("TUNELAB_QUICK")
+    return default if value is None else value.strip() not in ("", "0", "false", "False")
+
+
+def auto_config(model: str = "auto") -> tuple[RunConfig, str]:
+    """Pick settings for this machine and say why: what every notebook's parameters cell calls.
+
+    model="auto": a real hub model with the t4/24gb preset when a CUDA GPU is present and the
+    hub is reachable; otherwise the bundled micro model with the cpu preset. Any other value is
+    used as given (hub id or path) with the preset that fits this hardware.
+    """
+    from helpers.device import detect, gpu_and_hub_available
+
+    hw = detect()
+    gpu_preset = "24gb" if (hw.total_memory or 0) >= 20 * 2**30 else "t4"
+    if model == "auto":
+        if gpu_and_hub_available():
+            return preset(gpu_preset), f"GPU ({hw.name}) and hub reachable → {HUB_BASE_MODEL}"
+        why = "no CUDA GPU" if hw.device != "cuda" else "hub not reachable"
+        return preset("cpu"), f"{why} → bundled micro model ({MICRO_MODEL}), offline"
+    config = preset(gpu_preset if hw.device == "cuda" else "cpu")
+    return with_overrides(config, model={"model": model}), f"model set by hand → {model}"

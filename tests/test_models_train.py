@@ -177,3 +177,16 @@ def test_generate_reports_stop_reason_and_batches_match_single(tiny_model_dir):
     assert all(g.stop_reason in ("eos", "length") and g.new_tokens <= 5 for g in batch)
     pieces = list(stream(model, tok, prompts[0], settings))
     assert pieces[-1].text == single[0].text and "".join(pieces[:-1]).strip() == single[0].text
+
+
+def test_auto_config_on_cpu_picks_the_micro_model_offline(monkeypatch):
+    from helpers.config import MICRO_MODEL, auto_config, quick_mode
+
+    config, why = auto_config()
+    assert config.model.model == MICRO_MODEL and "micro" in why
+    config, why = auto_config("HuggingFaceTB/SmolLM2-135M")
+    assert config.model.model == "HuggingFaceTB/SmolLM2-135M" and "by hand" in why
+    monkeypatch.setenv("TUNELAB_QUICK", "1")
+    assert quick_mode() is True
+    monkeypatch.setenv("TUNELAB_QUICK", "0")
+    assert quick_mode(default=True) is False

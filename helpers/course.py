@@ -1,0 +1,81 @@
+"""Run the whole lesson sequence headless: `python -m helpers.course [--quick] [--out outputs]`.
+
+Executes notebooks/NN_*.ipynb in order in a real Jupyter kernel (nbclient), writes the executed
+copies to the output folder, prints each notebook's wall time, and ends with the measured
+trade-off table (base vs instruction-tuned vs domain SFT vs hybrid) from notebook 05's results.
+
+`--quick` sets TUNELAB_QUICK=1, which every notebook's parameters cell reads: fewer steps and
+smaller evaluation subsets (what CI uses). Without it the notebooks run their full defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from helpers.paths import OUTPUTS_DIR, REPO_ROOT
+
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+
+
+def notebooks(only: list[str] | None = None) -> list[Path]:
+    """The lesson notebooks in order (optionally only those whose name starts with `only`)."""
+    found = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        found = [p for p in found if any(p.name.startswith(o) for o in only)]
+    return found
+
+
+def run_notebook(path: Path, out_dir: Path, timeout: int = 1800) -> float:
+    """Execute one notebook in a fresh kernel (cwd = notebooks/); return its wall time."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    return seconds
+
+
+def print_tradeoff_table() -> None:
+    """Print notebook 05's measured trade-off table, if the evaluation lesson exists yet."""
+    try:
+        from helpers.evaluate import tradeoff_table
+    except ImportError:
+        print("(the trade-off table comes with notebook 05 / helpers.evaluate)")
+        return
+    print(tradeoff_table())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized runs (TUNELAB_QUICK=1)")
+    parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="executed notebooks go here")
+    parser.add_argument("--only", nargs="*", help="run only notebooks starting with these prefixes")
+    args = parser.parse_args(argv)
+    os.environ["TUNELAB_QUICK"] = "1" if args.quick else "0"  # inherited by each kernel
+    todo = notebooks(args.only)
+    if not todo:
+        print(f"no notebooks found in {NOTEBOOKS_DIR}", file=sys.stderr)
+        return 1
+    total = 0.0
+    for path in todo:
+        print(f"running {path.name} …", flush=True)
+        seconds = run_notebook(path, args.out)
+        total += seconds
+        print(f"  done in {seconds:.0f} s → {args.out.name}/{path.name}", flush=True)
+    print(f"all {len(todo)} notebooks ran in {total / 60:.1f} min\n")
+    print_tradeoff_table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The install metadata stays consistent: pyproject and environment.yml list the same
+dependencies with the same ranges, the user's chosen stack is all there, and CI runs exactly
+the README's test command."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from helpers.paths import REPO_ROOT
+
+STACK = ("jupyterlab", "ipywidgets", "torch", "transformers", "peft", "bitsandbytes",
+         "datasets", "matplotlib", "nbval", "pytest")
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~ \[;]", req.strip(), maxsplit=1)[0].lower()
+
+
+def _pyproject() -> dict[str, str]:
+    meta = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    reqs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
+    return {_name(r): r.replace(" ", "") for r in reqs}
+
+
+def _environment() -> dict[str, str]:
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    return {_name(r): r.replace(" ", "") for r in pip if not r.startswith("-e")}
+
+
+def test_environment_yml_matches_pyproject():
+    assert _environment() == _pyproject()
+
+
+def test_every_dependency_has_a_floor_and_a_ceiling():
+    for name, req in _pyproject().items():
+        assert ">=" in req and "<" in req, f"{name}: pin a tested floor and a ceiling ({req})"
+
+
+def test_the_users_stack_is_declared():
+    assert set(STACK) <= set(_pyproject())
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert ci in readme, "the README's test command and .ci/run have drifted apart"
