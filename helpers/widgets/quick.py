@@ -1,0 +1,114 @@
+"""Adapters for notebook 06: the ones notebooks 03/04 saved, or small quick ones trained here.
+
+Notebook 06 must run top to bottom on a fresh clone, where notebooks 03 and 04 have not been
+run. Then it trains each missing adapter for a few steps (same helpers.train code path, just
+short) and caches it, so the widget has something to compare. Quick adapters are *not* the
+lesson's results: they show the mechanics (one base, several adapters, stop reasons), not the
+quality that a full run reaches.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT
+
+QUICK_DATA = {  # adapter stage → the bundled training file its quick version is trained on
+    "instruction": INSTRUCTIONS_DIR / "train.jsonl",
+    "domain": DOMAIN_DIR / "train.jsonl",
+}
+
+
+@dataclass
+class QuickTrainSettings:
+    """A deliberately short training run (seconds on a CPU with the micro model)."""
+
+    steps: int = 30  # optimizer steps; the full lessons use hundreds
+    batch_size: int = 8  # examples per step
+    learning_rate: float = 2e-3  # high, because the run is short and the model tiny
+    max_length: int = 128  # tokens per example; the bundled examples are short
+    examples: int = 256  # how many records to draw (evenly spread) from the training file
+    rank: int = 8  # LoRA rank: small is enough to see the adapter change behaviour
+    seed: int = 0  # same seed → same quick adapter
+
+
+def repo_path(path: str | Path) -> Path:
+    """A relative path is taken from the repository root (notebooks run from notebooks/)."""
+    path = Path(path)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _records(path: Path, n: int) -> list[dict]:
+    """n records spread evenly over the file (files are grouped by task family/topic)."""
+    from helpers.data import load
+
+    records = load(path).records
+    return records[:: max(1, len(records) // n)][:n]
+
+
+def train_quick_adapter(model: str, data: str | Path, out_dir: str | Path, name: str,
+                        settings: QuickTrainSettings | None = None) -> Path:
+    """Train a LoRA adapter for a few steps on a chat-format file and save it (peft layout)."""
+    from helpers import models, train
+    from helpers.config import LoraSettings, ModelSettings, TrainSettings
+
+    s = settings or QuickTrainSettings()
+    base, tok = models.load_base(ModelSettings(model=model))
+    peft_model = models.attach_lora(base, tok, LoraSettings(r=s.rank, alpha=2 * s.rank,
+                                                            dropout=0.0), name=name, seed=s.seed)
+    with tempfile.TemporaryDirectory() as tmp:  # checkpoints are not wanted for a quick run
+        ts = TrainSettings(output_dir=tmp, max_steps=s.steps, batch_size=s.batch_size,
+                           learning_rate=s.learning_rate, max_length=s.max_length, eval_steps=0,
+                           save_steps=10 * s.steps, logging_steps=max(1, s.steps // 5),
+                           seed=s.seed, resume=False)
+        result = train.train(peft_model, tok, _records(repo_path(data), s.examples), None, ts)
+    meta = {"stage": "quick", "steps": result.steps, "final_train_loss": result.final_train_loss,
+            "data": str(Path(data).name)}
+    return models.save_adapter(peft_model, tok, repo_path(out_dir), name, meta)
+
+
+def ensure_adapters(model: str, wanted: Mapping[str, str | Path], cache_dir: str | Path,
+                    settings: QuickTrainSettings | None = None) -> dict[str, dict]:
+    """For each {name: folder}: use the folder if it holds an adapter, else a cached or newly
+    trained quick adapter in cache_dir/name. Returns {name: {"path", "origin"}}.
+
+    origin is "saved" (from notebooks 03/04), "quick (cached)" or "quick (trained now)".
+    Names must be keys of QUICK_DATA so a quick adapter knows what to train on.
+    """
+    out: dict[str, dict] = {}
+    for name, folder in wanted.items():
+        folder, cached = repo_path(folder), repo_path(cache_dir) / name
+        if (folder / "adapter_config.json").exists():
+            out[name] = {"path": folder, "origin": "saved"}
+        elif (cached / "adapter_config.json").exists():
+            out[name] = {"path": cached, "origin": "quick (cached)"}
+        else:
+            if name not in QUICK_DATA:
+                raise ValueError(f"adapter {name!r}: {folder} has no adapter_config.json and no "
+                                 f"quick recipe exists for that name; use one of "
+                                 f"{sorted(QUICK_DATA)} or point it at a saved adapter folder")
+            path = train_quick_adapter(model, QUICK_DATA[name], cached, name, settings)
+            out[name] = {"path": path, "origin": "quick (trained now)"}
+    return out
+
+
+def describe(found: Mapping[str, dict]) -> str:
+    """One line per adapter: name, origin and repo-relative folder (no machine paths)."""
+    lines = []
+    for name, info in found.items():
+        meta_file = Path(info["path"]) / "tunelab.json"
+        meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        steps = f", {meta['steps']} steps" if "steps" in meta else ""
+        lines.append(f"{name}: {info['origin']}{steps} — {_relative(Path(info['path']))}")
+    return "\n".join(lines)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return path.name
