@@ -1,0 +1,139 @@
+"""File-system plumbing for the registry: locks, locked appends, portable paths, test pauses.
+
+Why a lock *and* atomic writes: os.replace() makes each index write all-or-nothing, so a
+killed writer never leaves half a file; the lock makes read-modify-write sequences from two
+processes take turns, so neither overwrites the other's new run. flock() locks belong to the
+open file and the kernel drops them when the process dies, so a killed writer never leaves a
+stale lock behind (unlike "create a .lock file" schemes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from helpers.paths import REPO_ROOT
+
+PAUSE_ENV = "TUNELAB_REGISTRY_PAUSE_AT"  # name of the pause point to stop at (tests only)
+PAUSE_SIGNAL_ENV = "TUNELAB_REGISTRY_PAUSE_SIGNAL"  # file touched when the pause starts
+PAUSE_SECONDS_ENV = "TUNELAB_REGISTRY_PAUSE_SECONDS"  # how long to sleep there (default 60)
+
+
+@contextmanager
+def locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created if missing) for the with-block."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        _lock(handle)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _lock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; msvcrt locks a byte range, retrying until free
+        import msvcrt
+
+        while True:
+            try:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                time.sleep(0.05)
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+
+def _unlock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def append_jsonl_locked(path: Path, record: dict) -> None:
+    """Append one JSON line under an exclusive lock, fsynced: appends never interleave.
+
+    One write() of one complete line, so a reader sees whole lines only; a writer killed
+    mid-append can at worst leave a final partial line, which read_jsonl_tolerant skips.
+    """
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    with locked(path.with_name(f".{path.name}.lock")), \
+            open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_jsonl_tolerant(path: Path) -> tuple[list[dict], int]:
+    """Records of a JSONL file, and how many lines were unreadable (e.g. a torn last line)."""
+    if not path.exists():
+        return [], 0
+    records, bad = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            bad += 1
+    return records, bad
+
+
+def pause_point(name: str) -> None:
+    """Sleep here if the env var TUNELAB_REGISTRY_PAUSE_AT names this point (tests only).
+
+    The crash-safety tests start a real writer process with this set, wait for the signal
+    file, and SIGKILL it at exactly this point. Unset (always, outside tests) it does nothing.
+    """
+    if os.environ.get(PAUSE_ENV) != name:
+        return
+    signal = os.environ.get(PAUSE_SIGNAL_ENV)
+    if signal:
+        Path(signal).write_text(name, encoding="utf-8")
+    time.sleep(float(os.environ.get(PAUSE_SECONDS_ENV, "60")))
+
+
+def portable(value: Any, root: Path) -> Any:
+    """Copy of `value` (JSON-like) with absolute paths made machine-independent.
+
+    Inside the registry root → relative to it; inside the repository → repo-relative; inside
+    the home folder → "~/..."; anywhere else → "<external>/<name>" (the folder would not exist
+    on another machine anyway, and the name is what a human recognises).
+    """
+    if isinstance(value, dict):
+        return {k: portable(v, root) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(v, root) for v in value]
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str) and _looks_absolute(value):
+        return _relative(Path(value), root)
+    return value
+
+
+def _looks_absolute(text: str) -> bool:
+    return "\n" not in text and len(text) < 4096 and os.path.isabs(text)
+
+
+def _relative(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    for base, prefix in ((root.resolve(), ""), (REPO_ROOT.resolve(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return f"<external>/{path.name}"

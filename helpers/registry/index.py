@@ -1,0 +1,232 @@
+"""The registry index: which runs exist, their tags and final metrics, and the stages.
+
+Layout of a registry folder (everything inside is relative to it, so it can be copied):
+
+    index.json      {"version": 1, "runs": {id: entry}, "stages": {stage: {current, history}}}
+    audit.jsonl     append-only log of every promotion, refused promotion and rollback
+    runs/<id>/      one folder per run (see helpers.registry.run); COMPLETE marks it finished
+    .index.lock     the lock file serialising read-modify-write of index.json
+
+index.json is only ever replaced whole (temp file + rename) while holding the lock, so two
+writers never lose each other's updates and a killed writer leaves the previous version.
+A run counts as finished only when its folder has the COMPLETE marker *and* the index says so;
+anything else is listed by verify() and left out of runs(), compare() and promotion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers.io import write_json
+from helpers.registry import gate as gates
+from helpers.registry._fs import locked
+from helpers.registry._table import Table
+from helpers.registry.errors import (
+    IncompleteRunError,
+    RegistryCorruptError,
+    RunNotFoundError,
+)
+
+if TYPE_CHECKING:
+    from helpers.registry.run import Run
+
+INDEX_VERSION = 1
+COMPLETE_MARKER = "COMPLETE"
+
+
+def empty_index() -> dict:
+    return {"version": INDEX_VERSION, "runs": {}, "stages": {}}
+
+
+class Registry:
+    """A folder of runs with an index, stages and an audit log."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.index_path = self.root / "index.json"
+        self.audit_path = self.root / "audit.jsonl"
+        self.runs_dir = self.root / "runs"
+        self._lock_path = self.root / ".index.lock"
+
+    def __repr__(self) -> str:
+        return f"Registry({str(self.root)!r})"
+
+    # -- raw index access (save_index only while holding lock()) --------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive lock for a read-modify-write of the index (re-entrant: no)."""
+        with locked(self._lock_path):
+            yield
+
+    def load_index(self) -> dict:
+        """The current index (a consistent snapshot: the file is replaced atomically)."""
+        if not self.index_path.exists():
+            return empty_index()
+        try:
+            data = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RegistryCorruptError(
+                f"{self.index_path} is not valid JSON ({exc}); rebuild it from the run folders "
+                "with Registry(root).repair()") from None
+        if not isinstance(data, dict) or "runs" not in data:
+            raise RegistryCorruptError(f"{self.index_path} has no 'runs' table; run repair()")
+        return data
+
+    def save_index(self, index: dict) -> None:
+        """Replace index.json atomically. Call only inside `with registry.lock():`."""
+        write_json(index, self.index_path)
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.runs_dir / run_id
+
+    def marker_exists(self, run_id: str) -> bool:
+        return (self.run_dir(run_id) / COMPLETE_MARKER).is_file()
+
+    def entry(self, run_id: str, index: dict | None = None) -> dict:
+        """The index entry of one run (any status)."""
+        index = index if index is not None else self.load_index()
+        if run_id not in index["runs"]:
+            known = ", ".join(sorted(index["runs"])[:20]) or "none"
+            raise RunNotFoundError(f"no run {run_id!r} in registry {self.root} (runs: {known})")
+        return index["runs"][run_id]
+
+    def require_complete(self, run_id: str, index: dict | None = None) -> dict:
+        """The entry of a finished run; IncompleteRunError for half-written ones."""
+        entry = self.entry(run_id, index)
+        if entry.get("status") != "complete" or not self.marker_exists(run_id):
+            raise IncompleteRunError(
+                f"run {run_id!r} in {self.root} is not complete (status {entry.get('status')!r},"
+                f" COMPLETE marker {'present' if self.marker_exists(run_id) else 'missing'}): "
+                "finish it with run.finish(...), or see registry.verify()")
+        return entry
+
+    # -- queries -----------------------------------------------------------------------
+    def runs(self, tag: str | None = None, include_incomplete: bool = False) -> list[dict]:
+        """Index entries (with "id"), oldest first; finished runs only unless asked."""
+        index = self.load_index()
+        out = []
+        for run_id, entry in index["runs"].items():
+            done = entry.get("status") == "complete" and self.marker_exists(run_id)
+            if (done or include_incomplete) and (tag is None or tag in entry.get("tags", [])):
+                out.append({"id": run_id, **entry, "complete": done})
+        return sorted(out, key=lambda e: (e.get("created", ""), e["id"]))
+
+    def find(self, tag: str) -> list[str]:
+        """Ids of finished runs carrying `tag`."""
+        return [e["id"] for e in self.runs(tag=tag)]
+
+    def get(self, run_id: str) -> Run:
+        """Open a run (finished or not) by id."""
+        from helpers.registry.run import Run
+
+        self.entry(run_id)
+        return Run.open(self.root, run_id)
+
+    def compare(self, run_ids: list[str], metrics: list[str] | None = None) -> Table:
+        """Runs side by side: key settings, data fingerprints and metrics, one column per run."""
+        index = self.load_index()
+        entries = [self.require_complete(r, index) for r in run_ids]
+        names = metrics or sorted({m for e in entries for m, v in e["metrics"].items()
+                                   if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        rows = [[label] + [_get(e, path) for e in entries] for label, path in _COMPARE_FIELDS]
+        rows += [[m] + [gates.lookup(e["metrics"], m) for e in entries] for m in names]
+        return Table(["", *run_ids], rows)
+
+    def current(self, stage: str = "production") -> str | None:
+        """The run currently at `stage`, or None."""
+        gates.check_stage(stage)
+        return self.load_index().get("stages", {}).get(stage, {}).get("current")
+
+    def history(self, stage: str = "production") -> list[str]:
+        """Runs promoted to `stage`, oldest first, minus rolled-back ones."""
+        gates.check_stage(stage)
+        return list(self.load_index().get("stages", {}).get(stage, {}).get("history", []))
+
+    def audit(self) -> list[dict]:
+        """The audit log, oldest first."""
+        return gates.read_audit(self.audit_path)
+
+    # -- governance (see helpers.registry.gate) -------------------------------------------
+    def promote(self, run_id: str, stage: str, gate: gates.Gate, *, reason: str = "",
+                who: str | None = None) -> gates.GateResult:
+        """Promote through `gate`; returns the GateResult (check .passed). Audited."""
+        return gates.promote(self, run_id, stage, gate, reason=reason, who=who)
+
+    def rollback(self, stage: str = "production", *, reason: str = "",
+                 who: str | None = None) -> dict:
+        """Put the stage's previous run back; returns the audit record. Audited."""
+        return gates.rollback(self, stage, reason=reason, who=who)
+
+    # -- consistency ---------------------------------------------------------------------
+    def verify(self, check_files: bool = True) -> list[str]:
+        """Problems found (empty = consistent): half-written runs, index/marker mismatches, and
+        (check_files) finished runs whose files no longer match their COMPLETE manifest."""
+        from helpers.registry.run import Run
+
+        index, problems = self.load_index(), []
+        on_disk = {p.name for p in self.runs_dir.iterdir() if p.is_dir()} \
+            if self.runs_dir.exists() else set()
+        for run_id, entry in index["runs"].items():
+            found = _entry_problems(self, run_id, entry, run_id in on_disk)
+            if not found and check_files and (changed := Run(self, run_id).check_files()):
+                found = [f"run {run_id!r} changed after it was finished: {', '.join(changed)}"]
+            problems += found
+        for run_id in sorted(on_disk - set(index["runs"])):
+            problems.append(f"run folder runs/{run_id} is not in the index (its writer died "
+                            "before registering it); repair() adds it if it is complete")
+        for stage, state in index.get("stages", {}).items():
+            if state.get("current") and state["current"] not in index["runs"]:
+                problems.append(f"stage {stage!r} points at unknown run {state['current']!r}")
+        return problems
+
+    def repair(self) -> list[str]:
+        """Bring the index in line with the run folders (complete ones only); what changed."""
+        from helpers.registry.run import index_entry_from_dir
+
+        changed = []
+        with self.lock():
+            index = self._load_or_empty()
+            for folder in sorted(self.runs_dir.glob("*/")):
+                entry = index_entry_from_dir(self, folder)
+                if entry and index["runs"].get(folder.name) != entry:
+                    index["runs"][folder.name] = entry
+                    changed.append(f"{folder.name}: indexed as {entry['status']}")
+            if changed:
+                self.save_index(index)
+        return changed
+
+    def _load_or_empty(self) -> dict:
+        try:
+            return self.load_index()
+        except RegistryCorruptError:
+            return empty_index()
+
+
+_COMPARE_FIELDS = [("base model", "config.model.model"), ("lora r", "config.lora.r"),
+                   ("learning rate", "config.train.learning_rate"),
+                   ("max steps", "config.train.max_steps"), ("seed", "seed"),
+                   ("train data", "data.train")]
+
+
+def _get(entry: dict, path: str) -> Any:
+    value = gates.lookup(entry.get("summary", {}), path)
+    return value[:12] if isinstance(value, str) and path.startswith("data.") else value
+
+
+def _entry_problems(registry: Registry, run_id: str, entry: dict, has_dir: bool) -> list[str]:
+    marker = registry.marker_exists(run_id)
+    if not has_dir:
+        return [f"run {run_id!r} is indexed but its folder runs/{run_id} is missing"]
+    if entry.get("status") == "complete" and not marker:
+        return [f"run {run_id!r} is indexed as complete but has no COMPLETE marker"]
+    if entry.get("status") != "complete" and marker:
+        return [(f"run {run_id!r} is complete on disk but indexed as {entry.get('status')!r} "
+                 "(its writer died after finishing); repair() fixes the index")]
+    if entry.get("status") != "complete":
+        return [(f"run {run_id!r} is incomplete (no COMPLETE marker): still running, or its "
+                 "writer died; it is excluded from runs(), compare() and promotion")]
+    return []

@@ -1,0 +1,154 @@
+"""helpers.registry under concurrency and crashes, with real processes.
+
+- Two processes (multiprocessing, spawn) create, finish and promote runs at the same time:
+  the index must end valid and complete, with every promotion in both index and audit log.
+- A writer process is SIGKILLed at a chosen point (the TUNELAB_REGISTRY_PAUSE_AT hook makes
+  it sleep there and touch a signal file): the index must stay valid JSON, the lock must be
+  free, the half-written run must be detectable and excluded, and repair() must recover.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.paths import REPO_ROOT
+from helpers.registry import Gate, IncompleteRunError, Registry, Run, RunNotFoundError
+
+ENV = {"hardware": {"device": "cpu", "name": "test"}, "packages": {"python": "3"}}
+EASY = Gate(thresholds={"acc": ">=0.1"}, max_regression={"acc": 1.0}, name="easy")
+RUNS_PER_WORKER = 12
+
+
+def _worker(root: str, worker: int) -> list[tuple[str, str]]:
+    """Create, finish and promote runs; return the (run, stage) promotions that passed."""
+    reg, done = Registry(root), []
+    for i in range(RUNS_PER_WORKER):
+        run = Run.create(root, f"w{worker}-r{i:02d}", {"train": {"seed": i}},
+                         data={"train": [{"w": worker, "i": i}]}, tags=[f"w{worker}"],
+                         environment=ENV)
+        run.log_history([{"step": 1, "loss": 1.0}])
+        run.finish({"acc": 0.5 + i / 100}, card=i % 4 == 0)
+        stages = ["candidate"] + (["production"] if i % 3 == 0 else [])
+        done += [(run.id, s) for s in stages if reg.promote(run.id, s, EASY).passed]
+    return done
+
+
+def test_two_processes_registering_and_promoting_at_once_keep_the_index_whole(tmp_path):
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(_worker, [(str(tmp_path), 0), (str(tmp_path), 1)])
+    reg = Registry(tmp_path)
+    index = json.loads(reg.index_path.read_text())  # valid JSON
+    expected = {f"w{w}-r{i:02d}" for w in (0, 1) for i in range(RUNS_PER_WORKER)}
+    assert set(index["runs"]) == expected
+    assert {r["id"] for r in reg.runs()} == expected  # every run complete
+    promoted = [p for worker in results for p in worker]
+    assert len(promoted) == 2 * RUNS_PER_WORKER + 2 * 4
+    assert sorted(reg.history("candidate")) == sorted(expected)
+    assert len(reg.history("production")) == 8
+    audit = reg.audit()
+    assert sorted((a["run"], a["stage"]) for a in audit) == sorted(promoted)
+    assert all(a["action"] == "promote" for a in audit)
+    # The audit order is the order the index changed in (both written under the lock).
+    assert [a["run"] for a in audit if a["stage"] == "production"] == reg.history("production")
+    assert reg.verify() == []
+
+
+CHILD = """
+import os, sys
+from helpers.registry import Gate, Registry, Run
+root, point, adapter = sys.argv[1], sys.argv[2], sys.argv[3]
+env = {"hardware": {"device": "cpu"}, "packages": {}}
+if point == "promote_locked":
+    Registry(root).promote("base", "candidate", Gate(thresholds={"acc": ">=0"}))
+else:
+    run = Run.create(root, "victim", {"train": {"seed": 1}}, data={"train": [{"v": 1}]},
+                     environment=env)
+    run.log_history([{"step": 1, "loss": 1.0}])
+    run.finish({"acc": 0.9}, adapter_dir=adapter)
+"""
+
+
+def _big_adapter(folder: Path) -> Path:
+    """A stand-in adapter folder with a few MB of weights (the copy is what gets killed)."""
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text(json.dumps({"r": 4}))
+    for i in range(3):
+        (folder / f"weights-{i}.bin").write_bytes(os.urandom(2_000_000))
+    return folder
+
+
+def _kill_at(root: Path, point: str, adapter: Path, tmp_path: Path) -> None:
+    signal_file = tmp_path / f"paused-{point}"
+    env = {**os.environ, "TUNELAB_REGISTRY_PAUSE_AT": point,
+           "TUNELAB_REGISTRY_PAUSE_SIGNAL": str(signal_file),
+           "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), point, str(adapter)],
+                            env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not signal_file.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"writer never reached {point!r}: {proc.stderr.read()}")
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    proc.stderr.close()
+
+
+def _lock_is_free(path: Path) -> bool:
+    import fcntl
+
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return True
+
+
+@pytest.mark.parametrize("point", ["run_created", "create_index_locked", "adapter_copy",
+                                   "before_complete", "finish_index_locked", "promote_locked"])
+def test_writer_killed_mid_way_leaves_a_valid_index(tmp_path, point):
+    root = tmp_path / "registry"
+    base = Run.create(root, "base", {"train": {}}, environment=ENV).finish({"acc": 0.5})
+    reg = Registry(root)
+    assert reg.promote(base.id, "production", EASY).passed
+    _kill_at(root, point, _big_adapter(tmp_path / "adapter"), tmp_path)
+
+    json.loads(reg.index_path.read_text())  # still valid JSON
+    assert _lock_is_free(root / ".index.lock")  # the kernel dropped the dead writer's flock
+    assert [r["id"] for r in reg.runs()] == ["base"]  # the half-written run is not listed
+    assert reg.current("production") == "base" and reg.current("candidate") is None
+    assert [a["action"] for a in reg.audit()] == ["promote"]  # nothing half-recorded
+    if point == "promote_locked":
+        assert reg.verify() == []
+        assert reg.promote("base", "candidate", EASY).passed  # registry still usable
+        return
+    victim = Run.open(root, "victim")
+    finished = point == "finish_index_locked"  # COMPLETE written, index not yet updated
+    assert victim.complete == finished
+    has_adapter = point in ("before_complete", "finish_index_locked")
+    assert (victim.adapter_path is not None) == has_adapter  # adapter/ appears whole or not
+    assert (victim.dir / ".adapter.partial").is_dir() == (point == "adapter_copy")
+    (problem,) = reg.verify()
+    assert "'victim'" in problem or "runs/victim" in problem
+    err = RunNotFoundError if "create" in point else IncompleteRunError
+    with pytest.raises(err):
+        reg.promote("victim", "candidate", EASY)
+    reg.repair()  # indexes what is on disk; only a finished run becomes usable
+    assert [r["id"] for r in reg.runs()] == (["base", "victim"] if finished else ["base"])
+    if finished:
+        assert reg.verify() == [] and reg.promote("victim", "candidate", EASY).passed
+    else:
+        assert "incomplete" in reg.verify()[0]
