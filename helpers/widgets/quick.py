@@ -50,14 +50,17 @@ def _records(path: Path, n: int) -> list[dict]:
     return records[:: max(1, len(records) // n)][:n]
 
 
-def train_quick_adapter(model: str, data: str | Path, out_dir: str | Path, name: str,
+def train_quick_adapter(model, data: str | Path, out_dir: str | Path, name: str,
                         settings: QuickTrainSettings | None = None) -> Path:
-    """Train a LoRA adapter for a few steps on a chat-format file and save it (peft layout)."""
+    """Train a LoRA adapter for a few steps on a chat-format file and save it (peft layout).
+
+    model: a ModelSettings or a model path / hub id (loaded in 4-bit NF4, as for QLoRA).
+    """
     from helpers import models, train
-    from helpers.config import LoraSettings, ModelSettings, TrainSettings
+    from helpers.config import LoraSettings, TrainSettings
 
     s = settings or QuickTrainSettings()
-    base, tok = models.load_base(ModelSettings(model=model))
+    base, tok = models.load_base(model)
     peft_model = models.attach_lora(base, tok, LoraSettings(r=s.rank, alpha=2 * s.rank,
                                                             dropout=0.0), name=name, seed=s.seed)
     with tempfile.TemporaryDirectory() as tmp:  # checkpoints are not wanted for a quick run
@@ -71,7 +74,7 @@ def train_quick_adapter(model: str, data: str | Path, out_dir: str | Path, name:
     return models.save_adapter(peft_model, tok, repo_path(out_dir), name, meta)
 
 
-def ensure_adapters(model: str, wanted: Mapping[str, str | Path], cache_dir: str | Path,
+def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Path,
                     settings: QuickTrainSettings | None = None) -> dict[str, dict]:
     """For each {name: folder}: use the folder if it holds an adapter, else a cached or newly
     trained quick adapter in cache_dir/name. Returns {name: {"path", "origin"}}.

@@ -84,16 +84,15 @@ def use_variant(model, variant: Variant) -> Iterator:
         yield m
 
 
-def load_variants(model: str, adapters: Mapping[str, str], quant: str = "4bit",
-                  base_name: str = "base"):
+def load_variants(model, adapters: Mapping[str, str], base_name: str = "base"):
     """Load one base model and every adapter in `adapters` ({name: folder}) onto it.
 
+    model: a ModelSettings (quantization, dtype) or a model path / hub id (4-bit NF4).
     Returns (model, tokenizer, variants): the base first, then one variant per adapter.
     """
-    from helpers.config import ModelSettings
     from helpers.models import load_adapter, load_base
 
-    peft_model, tokenizer = load_base(ModelSettings(model=model, quant=quant))
+    peft_model, tokenizer = load_base(model)
     for name, path in adapters.items():
         peft_model = load_adapter(peft_model, path, name)
     variants = as_variants({base_name: None, **{n: n for n in adapters}})
