@@ -273,7 +273,7 @@ def _classify(name: str, value: Any, last_def: dict[str, dict]) -> tuple[str, An
 
 
 def _importable(value: Any, module: Any) -> list[str] | None:
-    """[module, qualname] if importing that gives back this very object (`from math import pi`)."""
+    """[module, qualname] if importing that yields this very object (`from math import sqrt`)."""
     qualname = getattr(value, "__qualname__", None)
     if not isinstance(module, str) or not isinstance(qualname, str) or "<" in qualname:
         return None

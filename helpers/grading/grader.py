@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.grading.report import GradeResult, TestResult
-from helpers.grading.sandbox import Limits, Sandboxed, unprivileged_ids, workspace
+from helpers.grading.sandbox import Sandboxed, unprivileged_ids, workspace
 from helpers.grading.source import Exercise, TestSpec, load_exercise
 
 DEFAULTS = {"time_limit_s": 60.0, "test_timeout_s": 10.0, "memory_mb": 4096}
@@ -39,6 +39,7 @@ class GradeConfig:
     deny_read: tuple[str, ...] = ()  # more folders a submission may not read (e.g. all submissions)
 
     def limit(self, ex: Exercise, key: str) -> float:
+        """This config's value for `key`, else the exercise's, else the default."""
         mine = getattr(self, key)
         return float(
             mine if mine is not None else ex.meta.get("limits", {}).get(key, DEFAULTS[key])
@@ -75,31 +76,26 @@ def grade(
         outcomes = {t.name: (False, run.reason) for t in ex.tests}
     else:
         outcomes = _run_tests(run.exports, run.reason, ex, cfg)
-    tests = [
-        TestResult(
-            t.name,
-            t.question,
-            t.kind,
-            t.points,
-            t.points if outcomes[t.name][0] else 0.0,
-            outcomes[t.name][1],
-        )
-        for t in ex.tests
-    ]
+    tests = []
+    for t in ex.tests:
+        passed, reason = outcomes[t.name]
+        earned = t.points if passed else 0.0
+        tests.append(TestResult(t.name, t.question, t.kind, t.points, earned, reason))
     return GradeResult(
-        name or sub.stem,
-        ex.meta["id"],
-        run.status,
-        tests,
-        question_info(ex),
-        run.notes,
-        run.stdout,
-        run.stderr,
-        round(time.monotonic() - start, 2),
+        submission=name or sub.stem,
+        exercise=ex.meta["id"],
+        status=run.status,
+        tests=tests,
+        questions=question_info(ex),
+        notes=run.notes,
+        stdout_head=run.stdout,
+        stderr_head=run.stderr,
+        seconds=round(time.monotonic() - start, 2),
     )
 
 
 def question_info(ex: Exercise) -> dict[str, dict[str, Any]]:
+    """Question id -> title and difficulty (the exercise's difficulty if not declared)."""
     declared = ex.meta.get("questions", {})
     return {
         t.question: {
@@ -126,9 +122,7 @@ def _run_submission(sub: Path, ex: Exercise, cfg: GradeConfig) -> _Run:
     files = {rel: ex.root / rel for rel in ex.files} | {"submission.ipynb": sub}
     with workspace(files, cfg.tmp_root) as work:
         settings = _settings(ex, cfg) | {"notebook": "submission.ipynb", "time_limit": limit}
-        box = Sandboxed(
-            "helpers.grading._child", work, settings, Limits(output_bytes=cfg.output_bytes)
-        )
+        box = Sandboxed("helpers.grading._child", work, settings, cfg.output_bytes)
         deadline = time.monotonic() + limit + GRACE_S + 0.1 * limit
         event = box.next_event(deadline)
         still_running = event is None and time.monotonic() >= deadline
@@ -174,41 +168,35 @@ def _output_notes(box: Sandboxed) -> list[str]:
 
 def _clean_exports(event: dict[str, Any]) -> dict[str, Any]:
     """Keep only well-formed entries: the event came from untrusted code."""
+    fields = (("name", str), ("cell", int), ("line", int), ("source", str))
 
-    def pairs(key: str, ok: Any) -> dict[str, Any]:
-        d = event.get(key)
+    def good_def(d: Any) -> bool:
         return (
-            {k: v for k, v in d.items() if isinstance(k, str) and ok(v)}
-            if isinstance(d, dict)
-            else {}
+            isinstance(d, dict)
+            and all(isinstance(d.get(k), t) for k, t in fields)
+            and 1 <= d["line"] <= 100_000  # rebuilt with line-1 blank lines in front
         )
 
-    defs = (
-        [
-            d
-            for d in event.get("defs", [])
-            if isinstance(d, dict)
-            and all(
-                isinstance(d.get(k), t)
-                for k, t in (("name", str), ("cell", int), ("line", int), ("source", str))
-            )
-            and d["line"] >= 1
-        ]
-        if isinstance(event.get("defs"), list)
-        else []
-    )
+    def good_ref(v: Any) -> bool:
+        return isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+
     return {
-        "refs": pairs(
-            "refs",
-            lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v),
-        ),
-        "values": pairs("values", lambda v: True),
-        "skipped": pairs("skipped", lambda v: isinstance(v, str)),
-        "defs": defs[:10_000],
-        "imports": [x for x in event.get("imports", []) if isinstance(x, str)][:1000]
-        if isinstance(event.get("imports"), list)
-        else [],
+        "refs": _entries(event.get("refs"), good_ref),
+        "values": _entries(event.get("values"), lambda v: True),
+        "skipped": _entries(event.get("skipped"), lambda v: isinstance(v, str)),
+        "defs": [d for d in _items(event.get("defs")) if good_def(d)][:10_000],
+        "imports": [x for x in _items(event.get("imports")) if isinstance(x, str)][:1000],
     }
+
+
+def _entries(d: Any, ok: Any) -> dict[str, Any]:
+    return (
+        {k: v for k, v in d.items() if isinstance(k, str) and ok(v)} if isinstance(d, dict) else {}
+    )
+
+
+def _items(x: Any) -> list[Any]:
+    return x if isinstance(x, list) else []
 
 
 def _run_tests(
@@ -248,9 +236,7 @@ def _runner_pass(
         ],
     }
     with workspace({rel: ex.root / rel for rel in ex.files}, cfg.tmp_root) as work:
-        box = Sandboxed(
-            "helpers.grading._runner", work, settings, Limits(output_bytes=cfg.output_bytes)
-        )
+        box = Sandboxed("helpers.grading._runner", work, settings, cfg.output_bytes)
         setup = cfg.limit(ex, "time_limit_s") + per_test + GRACE_S
         current, started = None, False
         if _next(box, time.monotonic() + setup, nonce) is not None:  # "ready"

@@ -116,12 +116,14 @@ def check(notebook: str | Path, config: GradeConfig | None = None) -> GradeResul
     path = Path(notebook)
     nb = read_notebook(path)
     with tempfile.TemporaryDirectory(prefix="grading-check-") as tmp:
-        shutil.copyfile(path, Path(tmp) / "exercise.ipynb")
+        root = Path(tmp).resolve()
+        shutil.copyfile(path, root / "exercise.ipynb")
         for rel in nb.get("metadata", {}).get("grading", {}).get("files", []):
-            if (path.parent / rel).is_file():  # data files the released exercise came with
-                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path.parent / rel, Path(tmp) / rel)
-        ex = load_exercise(tmp)
+            target = (root / str(rel)).resolve()
+            if target.is_relative_to(root) and (path.parent / str(rel)).is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)  # data files of the exercise
+                shutil.copyfile(path.parent / str(rel), target)
+        ex = load_exercise(root)  # a file listed but missing is reported here
         ex = Exercise(
             ex.root, ex.notebook, ex.nb, ex.meta, tuple(t for t in ex.tests if t.kind == "visible")
         )

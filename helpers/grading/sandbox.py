@@ -13,7 +13,6 @@ import contextlib
 import functools
 import json
 import os
-import pwd
 import queue
 import secrets
 import shutil
@@ -33,15 +32,6 @@ import helpers
 
 EVENT_LIMIT = 32 << 20  # bytes of JSON events accepted from one process (exports can be large)
 _EOF = object()
-
-
-@dataclass
-class Limits:
-    """Resource limits for one sandboxed process."""
-
-    memory_mb: int = 4096  # address-space cap; `import torch` alone needs ~2-3 GB of it
-    fsize_mb: int = 64  # largest file the process may write
-    output_bytes: int = 16_384  # stdout/stderr kept per stream (the rest is counted, not stored)
 
 
 @dataclass
@@ -78,10 +68,13 @@ def workspace(files: dict[str, Path], tmp_root: str | Path | None = None) -> Ite
                 os.chown(p, *ids)
         yield work
     finally:
-        shutil.rmtree(outer, onerror=_force_remove)
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(outer, onexc=_force_remove)
+        else:
+            shutil.rmtree(outer, onerror=_force_remove)
 
 
-def _force_remove(func: Any, path: str, exc_info: Any) -> None:
+def _force_remove(func: Any, path: str, _exc: Any) -> None:
     """rmtree helper: a submission may have chmod-ed its files read-only; undo and retry."""
     with contextlib.suppress(OSError):
         os.chmod(os.path.dirname(path), 0o700)
@@ -99,6 +92,8 @@ def unprivileged_ids() -> tuple[int, int] | None:
     """
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
+    import pwd  # POSIX only; imported here so this module imports anywhere
+
     try:
         user = pwd.getpwnam("nobody")
     except KeyError:
@@ -129,15 +124,10 @@ def network_prefix() -> tuple[str, ...]:
         return ()
     flags = "-n" if os.geteuid() == 0 else "-rn"
     try:
-        ok = (
-            subprocess.run(
-                [exe, flags, "true"], capture_output=True, timeout=10, check=False
-            ).returncode
-            == 0
-        )
+        probe = subprocess.run([exe, flags, "true"], capture_output=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
-        ok = False
-    return (exe, flags) if ok else ()
+        return ()
+    return (exe, flags) if probe.returncode == 0 else ()
 
 
 def child_env(work: Path) -> dict[str, str]:
@@ -167,7 +157,11 @@ def child_env(work: Path) -> dict[str, str]:
 class Sandboxed:
     """One running grading process: send it settings, read its events, kill it when done."""
 
-    def __init__(self, module: str, work: Path, settings: dict[str, Any], limits: Limits) -> None:
+    def __init__(self, module: str, work: Path, settings: dict[str, Any], keep: int) -> None:
+        """Start `python -m module` in `work`, sending `settings` as JSON on its stdin.
+
+        `keep`: bytes of stdout and of stderr kept for the report (the rest is only counted).
+        """
         read_fd, write_fd = os.pipe()
         self.proc = subprocess.Popen(
             [*network_prefix(), sys.executable, "-B", "-m", module],
@@ -183,22 +177,15 @@ class Sandboxed:
         self.stdout, self.stderr = Captured(), Captured()
         self.events: queue.Queue = queue.Queue()
         self._threads = [
-            threading.Thread(
-                target=_drain,
-                args=(self.proc.stdout, self.stdout, limits.output_bytes),
-                daemon=True,
-            ),
-            threading.Thread(
-                target=_drain,
-                args=(self.proc.stderr, self.stderr, limits.output_bytes),
-                daemon=True,
-            ),
-            threading.Thread(target=_read_events, args=(read_fd, self.events), daemon=True),
+            threading.Thread(target=_drain, args=(self.proc.stdout, self.stdout, keep)),
+            threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr, keep)),
+            threading.Thread(target=_read_events, args=(read_fd, self.events)),
         ]
-        for t in self._threads:
-            t.start()
         data = json.dumps({**settings, "event_fd": write_fd}).encode()
-        threading.Thread(target=_feed, args=(self.proc.stdin, data), daemon=True).start()
+        self._threads.append(threading.Thread(target=_feed, args=(self.proc.stdin, data)))
+        for t in self._threads:
+            t.daemon = True  # never keep the grader alive for a stuck pipe
+            t.start()
 
     def next_event(self, deadline: float) -> dict[str, Any] | None:
         """The next event; None if the deadline passed or the process closed its event stream."""
