@@ -292,6 +292,7 @@ def test_network_is_off_and_the_reason_is_recorded(graded):
     assert any(n.startswith("cell 1, line 2 raised SandboxViolation: network") for n in r.notes)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is only enforced on Linux")
 def test_memory_cap_turns_a_huge_allocation_into_a_note(graded):
     r = graded["results"]["memory_hog"]
     assert r.score == 9

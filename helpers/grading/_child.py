@@ -17,7 +17,6 @@ import importlib
 import json
 import linecache
 import os
-import signal
 import sys
 import types
 from typing import Any
@@ -49,10 +48,6 @@ SUSPICIOUS = (
     "signal.signal",
     "setitimer",
 )
-
-
-class _Timeout(BaseException):
-    """Raised by the wall-clock alarm; BaseException so `except Exception` in a cell misses it."""
 
 
 def main() -> None:
@@ -121,23 +116,17 @@ def _review_notes(cells: list[tuple[int, str, list[str]]]) -> list[str]:
 def _run_cells(cells: list, ns: dict[str, Any], limit: float, result: dict[str, Any]) -> list[dict]:
     """Execute code cells in order; record completed definitions, errors and a timeout."""
     defs: list[dict] = []
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    _guard.install_alarm()
     current = 0
     try:
-        for number, source, tags in cells:
-            current = number
-            if VISIBLE_TAG not in tags:  # visible tests are run by the grader from the source
-                _run_cell(number, source, ns, defs, result["notes"])
-    except _Timeout:
+        with _guard.time_limit(limit):
+            for number, source, tags in cells:
+                current = number
+                if VISIBLE_TAG not in tags:  # visible tests are run by the grader from the source
+                    _run_cell(number, source, ns, defs, result["notes"])
+    except _guard.WallClockTimeout:
         result["timed_out"] = {"cell": current, "after": limit}
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     return defs
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise _Timeout()
 
 
 def _run_cell(number: int, source: str, ns: dict, defs: list[dict], notes: list[str]) -> None:
@@ -155,10 +144,12 @@ def _run_cell(number: int, source: str, ns: dict, defs: list[dict], notes: list[
     for stmt in tree.body:
         try:
             exec(compile(ast.Module([stmt], []), name, "exec"), ns)  # noqa: S102 - the point of this process
-        except _Timeout:
+        except _guard.WallClockTimeout:
             raise
         except BaseException as e:  # noqa: BLE001 - SystemExit/KeyboardInterrupt in a cell too
-            notes.append(f"cell {number}, line {_error_line(e, name, stmt)} raised {_describe(e)}")
+            notes.append(
+                f"cell {number}, line {_error_line(e, name, stmt)} raised {_guard.describe(e)}"
+            )
             return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):  # replayed as written: keeps submodules
             defs.append({"import": ast.unparse(stmt), "cell": number, "line": stmt.lineno})
@@ -198,15 +189,6 @@ def _error_line(exc: BaseException, filename: str, stmt: ast.stmt) -> int:
     return line
 
 
-def _describe(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except BaseException:  # noqa: BLE001 - a hostile __str__
-        text = "<message could not be shown>"
-    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "..."
-
-
 def _collect(ns: dict[str, Any], defs: list[dict]) -> dict[str, Any]:
     """Sort every public name into module/object references, definitions, data or 'skipped'."""
     last_def = {d["name"]: d for d in defs if "name" in d}
@@ -218,7 +200,7 @@ def _collect(ns: dict[str, Any], defs: list[dict]) -> dict[str, Any]:
         try:
             kind, payload = _classify(name, value, last_def)
         except BaseException as e:  # noqa: BLE001 - odd objects must not lose the other names
-            kind, payload = "skipped", f"could not be inspected ({_describe(e)})"
+            kind, payload = "skipped", f"could not be inspected ({_guard.describe(e)})"
         if kind == "def":
             used_defs.append(payload)
         elif kind == "ref":

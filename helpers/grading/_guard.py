@@ -14,8 +14,11 @@ which is why layers 1-2 and the separate processes carry the real weight. Standa
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+from collections.abc import Iterator
 
 HIDDEN_NAME = "tests_hidden.py"
 _NETWORK = frozenset(
@@ -191,3 +194,40 @@ def _resolve(path: object, dir_fd: object) -> str | None:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+# --- shared by the two sandboxed entry points (_child, _runner) ---------------------------------
+
+
+class WallClockTimeout(BaseException):
+    """Raised by `time_limit`; a BaseException so `except Exception` in submitted code misses it."""
+
+
+def install_alarm() -> None:
+    """Make SIGALRM raise WallClockTimeout in the main thread (used by `time_limit`)."""
+
+    def _raise(signum: int, frame: object) -> None:
+        raise WallClockTimeout()
+
+    signal.signal(signal.SIGALRM, _raise)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise WallClockTimeout in the block after `seconds` of wall time (soft: code can catch
+    it, so the parent also kills the process a little later)."""
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    """'Type: message', truncated; survives an exception whose __str__ itself fails."""
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        text = "<message could not be shown>"
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -15,17 +15,12 @@ import importlib
 import json
 import linecache
 import os
-import signal
 import sys
 from typing import Any
 
 from helpers.grading import _guard, _wire, api
 
 REASON_CHARS = 300
-
-
-class _Timeout(BaseException):
-    """The per-test alarm; a BaseException so `except Exception` in student code misses it."""
 
 
 def main() -> None:
@@ -39,7 +34,7 @@ def main() -> None:
     _guard.apply_limits(cfg["memory_mb"], per_test * (len(cfg["tests"]) + 1) + 5, cfg["fsize_mb"])
     _guard.drop_privileges(cfg["drop_to"])
     _guard.install_guard(os.getcwd(), cfg["deny"], cfg["sandboxes"])
-    signal.signal(signal.SIGALRM, _alarm)
+    _guard.install_alarm()
     exports = cfg["exports"]
     unavailable = dict(exports.get("skipped", {}))
     ns = _rebuild(exports, unavailable, per_test)
@@ -56,10 +51,6 @@ def main() -> None:
     _emit(events, {"event": "done"}, nonce)
 
 
-def _alarm(signum: int, frame: Any) -> None:
-    raise _Timeout()
-
-
 def _rebuild(exports: dict[str, Any], unavailable: dict[str, str], limit: float) -> dict[str, Any]:
     """The submission's namespace: imported names, import statements and plain data first, then
     its def/class statements in the order they ran."""
@@ -72,14 +63,15 @@ def _rebuild(exports: dict[str, Any], unavailable: dict[str, str], limit: float)
             ns[name] = obj
         except Exception as e:  # noqa: BLE001 - recorded, the tests then say what is missing
             unavailable[name] = (
-                f"`{name}` could not be imported in the test process ({_describe(e)})"
+                f"`{name}` could not be imported in the test process ({_guard.describe(e)})"
             )
     for statement in exports.get("imports", []):  # `import a.b` binds `a` *and* loads a.b
         try:
             exec(compile(statement, "<imports>", "exec"), ns)  # noqa: S102
         except Exception as e:  # noqa: BLE001 - recorded; a missing import shows up in reasons
             unavailable.setdefault(
-                statement.split()[-1], f"`{statement}` failed in the test process ({_describe(e)})"
+                statement.split()[-1],
+                f"`{statement}` failed in the test process ({_guard.describe(e)})",
             )
     for name, data in exports.get("values", {}).items():
         try:
@@ -102,14 +94,13 @@ def _define(
     lines.extend(["\n"] * max(0, line - 1 + len(src_lines) - len(lines)))
     lines[line - 1 : line - 1 + len(src_lines)] = src_lines
     linecache.cache[filename] = (0, None, lines, filename)  # tracebacks quote the student's line
-    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        exec(compile("\n" * (line - 1) + source, filename, "exec"), ns)  # noqa: S102
-    except BaseException as e:  # noqa: BLE001 - _Timeout included: a class body that never ends
-        reason = f"timed out after {limit:g}s" if isinstance(e, _Timeout) else _describe(e)
+        with _guard.time_limit(limit):
+            exec(compile("\n" * (line - 1) + source, filename, "exec"), ns)  # noqa: S102
+    except BaseException as e:  # noqa: BLE001 - timeouts included: a class body that never ends
+        timed_out = isinstance(e, _guard.WallClockTimeout)
+        reason = f"timed out after {limit:g}s" if timed_out else _guard.describe(e)
         unavailable[str(d["name"])] = f"defining `{d['name']}` again for the tests failed: {reason}"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _run_test(
@@ -120,23 +111,22 @@ def _run_test(
         f"<{test['kind']} test {test['name']}>" if test["kind"] == "visible" else "<hidden tests>"
     )
     g = dict(ns, points=api.points, assert_equal=api.assert_equal)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    timed_out = f"timed out after {limit:g}s"
     try:
-        try:
-            code = compiled.get(filename) or compile(test["source"], filename, "exec")
-            compiled[filename] = code
-            exec(code, g)  # noqa: S102 - instructor test code
-            if test["function"]:
-                g[test["function"]]()
-            return True, ""
-        except _Timeout:
-            return False, f"timed out after {limit:g}s"
-        except BaseException as e:  # noqa: BLE001 - any failure is a lost point, never a crash
-            return False, _explain(e, test, filename, unavailable, hint)
-    except _Timeout:  # the alarm fired while the reason was being written
-        return False, f"timed out after {limit:g}s"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        with _guard.time_limit(limit):
+            try:
+                code = compiled.get(filename) or compile(test["source"], filename, "exec")
+                compiled[filename] = code
+                exec(code, g)  # noqa: S102 - instructor test code
+                if test["function"]:
+                    g[test["function"]]()
+                return True, ""
+            except _guard.WallClockTimeout:
+                return False, timed_out
+            except BaseException as e:  # noqa: BLE001 - any failure is a lost point, not a crash
+                return False, _explain(e, test, filename, unavailable, hint)
+    except _guard.WallClockTimeout:  # the alarm fired while the reason was being written
+        return False, timed_out
 
 
 def _explain(exc: BaseException, test: dict, filename: str, unavailable: dict, hint: str) -> str:
@@ -148,14 +138,14 @@ def _explain(exc: BaseException, test: dict, filename: str, unavailable: dict, h
             unavailable.get(name) or f"`{name}` is not defined by the submission ({hint})"
         )
     if isinstance(exc, AssertionError):
-        message = _describe(exc)
+        message = _guard.describe(exc)
         if message != "AssertionError":
             return _short(message)
         if test["kind"] == "visible":
             code = linecache.getline(filename, test_line) or _line(test["source"], test_line)
             return _short(f"assertion failed: {code.strip()}")
         return f"a hidden check failed (line {test_line} of the hidden tests)"
-    text = _describe(exc)
+    text = _guard.describe(exc)
     if isinstance(exc, NameError) and getattr(exc, "name", None) in unavailable:
         text += f" ({unavailable[exc.name]})"
     if isinstance(exc, MemoryError):
@@ -182,14 +172,6 @@ def _locate(exc: BaseException, test_file: str) -> tuple[str | None, int]:
 def _line(source: str, number: int) -> str:
     lines = source.splitlines()
     return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def _describe(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except BaseException:  # noqa: BLE001 - a hostile __str__
-        text = "<message could not be shown>"
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _short(text: str) -> str:
