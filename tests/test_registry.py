@@ -149,6 +149,10 @@ def test_list_find_and_compare(tmp_path, env):
     assert [r["id"] for r in reg.runs()] == ["it", "sft"]
     assert [r["id"] for r in reg.runs(include_incomplete=True)] == ["it", "sft", "unfinished"]
     assert reg.find("sft") == ["sft"] and reg.find("domain") == ["sft"] and reg.find("x") == []
+    listing = reg.table(include_incomplete=True)
+    assert listing.columns[-2:] == ["domain_accuracy", "instruction_accuracy"]
+    assert [(r[0], r[3], r[-2]) for r in listing.rows] == [
+        ("it", "complete", 0.1), ("sft", "complete", 0.8), ("unfinished", "incomplete", None)]
     table = reg.compare(["it", "sft"])
     rows = {row[0]: row[1:] for row in table.rows}
     assert table.columns == ["", "it", "sft"]
@@ -221,6 +225,8 @@ def test_promote_regression_rollback_and_audit_trail(tmp_path, env, monkeypatch)
     record = reg.rollback("production", reason="bad answers about prices")
     assert (record["run"], record["previous"]) == ("v1", "v2")
     assert reg.current("production") == "v1" and reg.current("candidate") == "v2"
+    assert {r[0]: r[4] for r in reg.table().rows} == {"v1": "production", "v2": "candidate",
+                                                      "v3": None}
     with pytest.raises(NothingToRollBackError, match="no earlier run"):
         reg.rollback("production")
     with pytest.raises(RegistryError, match="already the production run"):
@@ -292,3 +298,16 @@ def test_pii_lineage_says_whether_the_scan_matches_the_run_data(tmp_path, env):
     other = run.record_pii(scan([{"text": "nothing"}]), role="train")
     assert other["matches_run_data"] is False
     assert run.meta["lineage"]["pii"]["train"]["fingerprint"] == fingerprint([{"text": "nothing"}])
+
+
+def test_audit_log_survives_a_torn_last_line(tmp_path, env):
+    make_run(tmp_path, "a", {"domain_accuracy": 0.7, "refusal_rate": 0.9}, env)
+    reg = Registry(tmp_path)
+    reg.promote("a", "candidate", GATE)
+    with open(reg.audit_path, "a", encoding="utf-8") as f:
+        f.write('{"time": "2030-01-01", "action": "prom')  # a writer killed mid-append
+    reg.promote("a", "production", GATE)
+    lines = reg.audit_path.read_text().splitlines()
+    assert len(lines) == 3 and lines[1].startswith('{"time": "2030')
+    assert [(a["action"], a["stage"]) for a in reg.audit()] == [("promote", "candidate"),
+                                                               ("promote", "production")]

@@ -67,12 +67,17 @@ def _unlock(handle) -> None:
 def append_jsonl_locked(path: Path, record: dict) -> None:
     """Append one JSON line under an exclusive lock, fsynced: appends never interleave.
 
-    One write() of one complete line, so a reader sees whole lines only; a writer killed
-    mid-append can at worst leave a final partial line, which read_jsonl_tolerant skips.
+    One write() of one complete line, so a reader sees whole lines only. A writer killed
+    mid-append can at worst leave a torn last line without its newline: the next append
+    starts a fresh line (so it does not glue onto it) and read_jsonl_tolerant skips it.
     """
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-    with locked(path.with_name(f".{path.name}.lock")), \
-            open(path, "a", encoding="utf-8", newline="\n") as f:
+    line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    with locked(path.with_name(f".{path.name}.lock")), open(path, "a+b") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                line = b"\n" + line
         f.write(line)
         f.flush()
         os.fsync(f.fileno())

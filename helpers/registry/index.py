@@ -115,6 +115,18 @@ class Registry:
                 out.append({"id": run_id, **entry, "complete": done})
         return sorted(out, key=lambda e: (e.get("created", ""), e["id"]))
 
+    def table(self, tag: str | None = None, include_incomplete: bool = False) -> Table:
+        """The runs as a table: id, created, tags, status, stage, numeric metrics."""
+        entries = self.runs(tag, include_incomplete)
+        stages = {s: st.get("current") for s, st in self.load_index().get("stages", {}).items()}
+        names = sorted({m for e in entries for m, v in e["metrics"].items()
+                        if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        rows = [[e["id"], e.get("created"), ", ".join(e.get("tags", [])),
+                 "complete" if e["complete"] else "incomplete",
+                 ", ".join(s for s, cur in stages.items() if cur == e["id"]) or None]
+                + [e["metrics"].get(m) for m in names] for e in entries]
+        return Table(["run", "created", "tags", "status", "stage", *names], rows)
+
     def find(self, tag: str) -> list[str]:
         """Ids of finished runs carrying `tag`."""
         return [e["id"] for e in self.runs(tag=tag)]

@@ -139,10 +139,10 @@ def mask(value: str, kind: str) -> str:
     if kind == "card":
         digits = re.sub(r"\D", "", value)
         return "*" * (len(digits) - 4) + digits[-4:]
-    keep = 4 if kind == "api_key" else 2
-    if len(value) <= keep + 4:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:keep] + "*" * (len(value) - keep - 2) + value[-2:]
+    # Show at most a quarter of the value (first chars say which kind of key it is).
+    head = max(1, min(4 if kind == "api_key" else 2, len(value) // 4))
+    tail = min(2, len(value) // 6)
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,91 @@
+"""A real run end to end: tiny random Llama + LoRA, a few real Trainer steps, the adapter saved
+into the run folder (and copied from outside it), reloaded with plain peft from there."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from helpers import models, train
+from helpers.config import LoraSettings, ModelSettings, RunConfig, TrainSettings
+from helpers.registry import Gate, Registry, Run
+from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
+from helpers.world import COLORS, OBJECTS, PEOPLE
+
+RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
+                         {"role": "assistant", "content": c}], "id": f"r{i}"}
+           for i, (p, c, o) in enumerate(zip(PEOPLE * 3, COLORS * 9, OBJECTS * 3))][:32]
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    """A 1-layer random Llama and a small BPE tokenizer, saved like a hub model."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
+    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=400))
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                      num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
+                      max_position_embeddings=128, tie_word_embeddings=True,
+                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                      bos_token_id=tok.bos_token_id)
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny-base")
+    LlamaForCausalLM(cfg).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def _logits(model, tok):
+    ids = tok("Ana has a red kite.", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        return model(input_ids=ids).logits
+
+
+def test_trained_adapter_lands_in_the_run_and_reloads_identically(tiny_base, tmp_path):
+    from peft import PeftModel
+
+    torch.set_num_threads(2)
+    cfg = RunConfig(ModelSettings(model=str(tiny_base), quant="none"),
+                    LoraSettings(r=4, alpha=8, dropout=0.0),
+                    TrainSettings(output_dir=str(tmp_path / "ckpt"), max_steps=4, batch_size=8,
+                                  learning_rate=5e-3, eval_steps=0, save_steps=0,
+                                  logging_steps=1, max_length=64, seed=0))
+    model, tok = models.load_base(cfg.model)
+    model = models.attach_lora(model, tok, cfg.lora, name="sft")
+    result = train.train(model, tok, RECORDS, None, cfg.train)
+    model.eval()
+
+    root = tmp_path / "registry"
+    run = Run.create(root, "tiny-sft", cfg, data={"train": RECORDS}, tags=["sft"])
+    run.log_training(result)
+    run.save_adapter(model, tok, "sft")
+    run.finish({"domain_accuracy": 0.5, "final_train_loss": result.final_train_loss})
+
+    assert [h["step"] for h in run.history if "loss" in h] == [1, 2, 3, 4]
+    assert run.meta["training"]["steps"] == 4
+    adapter = run.adapter_path
+    assert {"adapter_config.json", "adapter_model.safetensors", "tunelab.json"} <= {
+        p.name for p in adapter.iterdir()}
+    assert "adapter/adapter_model.safetensors" in json.loads((run.dir / "COMPLETE").read_text())[
+        "files"]
+    assert json.loads((adapter / "tunelab.json").read_text())["run"] == "tiny-sft"
+
+    # Another run gets the same adapter by copying a folder saved outside the registry.
+    outside = models.save_adapter(model, tok, tmp_path / "saved-elsewhere", "sft")
+    machine = str(tmp_path.parent)  # pytest's base temp folder: holds tiny_base and tmp_path
+    assert str(tiny_base) in (outside / "adapter_config.json").read_text()  # absolute there...
+    copy = Run.create(root, "tiny-sft-copy", cfg, data={"train": RECORDS}, tags=["sft"])
+    copy.finish({"domain_accuracy": 0.5}, adapter_dir=outside)
+    for folder in (run.dir, copy.dir):
+        for path in folder.rglob("*.json"):
+            assert machine not in path.read_text(), path  # ...but not in a run folder
+
+    base, _ = models.load_base(ModelSettings(model=str(tiny_base), quant="none"))
+    reloaded = PeftModel.from_pretrained(base, str(copy.adapter_path)).eval()
+    assert torch.equal(_logits(reloaded, tok), _logits(model, tok))
+    assert "## How to use" in (run.dir / "README.md").read_text()
+    gate = Gate(thresholds={"domain_accuracy": ">=0.5"})
+    assert Registry(root).promote("tiny-sft", "production", gate).passed
