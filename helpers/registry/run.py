@@ -67,6 +67,9 @@ class Run:
                environment: dict | None = None) -> Run:
         """Start a run: make its folder (id = name, or name-2, … if taken) and index it.
 
+        data: role → the records (fingerprinted here), a fingerprint string, or a dict with
+        "fingerprint" (and optionally "records", "source" — the source shows in the card).
+        seed: defaults to config["train"]["seed"].
         environment: hardware + versions; None collects them here (needs torch). Pass a dict
         you collected once to avoid re-detecting in a loop.
         """
@@ -76,7 +79,7 @@ class Run:
         registry = Registry(registry_root)
         cfg = config_dict(config)
         meta = {"name": name, "created": _now(), "tags": list(tags), "description": description,
-                "seed": seed if seed is not None else cfg.get("train", {}).get("seed"),
+                "seed": seed if seed is not None else _config_seed(cfg),
                 "data": describe_data(data), "lineage": {}, "training": {}, "finished": None,
                 "environment": environment if environment is not None else collect_environment()}
         run = cls(registry, _make_unique_dir(registry.runs_dir, name))
@@ -232,6 +235,11 @@ class Run:
             index["runs"][self.id] = index_entry_from_dir(self.registry, self.dir)
             pause_point(pause)  # tests kill the writer here, while it holds the lock
             self.registry.save_index(index)
+
+
+def _config_seed(cfg: dict) -> int | None:
+    train = cfg.get("train")
+    return train.get("seed") if isinstance(train, dict) else None
 
 
 def _make_unique_dir(runs_dir: Path, name: str) -> str:
