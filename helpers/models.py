@@ -124,17 +124,21 @@ def lora_config(lora: LoraSettings, token_ids: list[int] | None = None):
 
 def attach_lora(model, tokenizer, lora: LoraSettings | None = None, name: str = "default",
                 gradient_checkpointing: bool = False, seed: int = 0):
-    """Wrap a base model with a new trainable LoRA adapter called `name`.
+    """Add a new trainable LoRA adapter `name` (to a base model, or beside existing adapters).
 
-    `seed` fixes the adapter's random init (LoRA A matrices): without it, two runs with the
-    same training seed still differ, because Trainer seeds only after the adapter exists.
+    On a PeftModel the new adapter joins the others on the same base and becomes the active,
+    trainable one. `seed` fixes the adapter's random init (LoRA A matrices): without it, two runs
+    with the same training seed still differ, because Trainer seeds only after the adapter exists.
     """
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
     from transformers import set_seed
 
     set_seed(seed)
-
-    lora = lora or LoraSettings()
+    config = lora_config(lora or LoraSettings(), chat_token_ids(tokenizer))
+    if isinstance(model, PeftModel):
+        model.add_adapter(name, config)
+        model.set_adapter(name)
+        return model
     if getattr(model, "is_loaded_in_4bit", False):
         # Casts norms/embeddings to fp32 and hooks input grads: needed for stable 4-bit training.
         model = prepare_model_for_kbit_training(
@@ -142,7 +146,6 @@ def attach_lora(model, tokenizer, lora: LoraSettings | None = None, name: str = 
     elif gradient_checkpointing:
         model.gradient_checkpointing_enable()
         model.enable_input_require_grads()
-    config = lora_config(lora, chat_token_ids(tokenizer))
     return get_peft_model(model, config, adapter_name=name)
 
 

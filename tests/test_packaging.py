@@ -48,3 +48,11 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     readme = (REPO_ROOT / "README.md").read_text()
     assert ci in readme, "the README's test command and .ci/run have drifted apart"
+
+
+def test_atomic_writes_are_world_readable(tmp_path):
+    from helpers.io import write_json
+
+    path = write_json({"a": 1}, tmp_path / "x.json")
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.glob(".x.json.*"))  # no temp file left behind
