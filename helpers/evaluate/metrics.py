@@ -1,0 +1,107 @@
+"""Deterministic metrics: instruction-task accuracy, domain behaviour, length stops, forgetting.
+
+Every function takes records (from data/instructions or data/domain) and generations (plain
+strings or helpers.generate.Generation objects, same order) and returns plain dicts of floats,
+so results can be written to JSON, aggregated over seeds and compared between variants.
+Perplexity (it needs a model) lives in helpers.evaluate.perplexity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+# Metrics where a larger value is worse: forgetting() flips their sign so that a positive
+# "forgetting" always means "the later model is worse at this".
+LOWER_IS_BETTER: frozenset[str] = frozenset({
+    "perplexity", "false_refusal_rate", "false_escalation_rate", "length_stop_share",
+})
+
+
+class MetricInputError(ValueError):
+    """Records and generations that cannot be scored together (what, where, what to do)."""
+
+
+def texts_of(generations: Sequence) -> list[str]:
+    """The answer text of each generation (a str, or an object with a `.text`)."""
+    return [g if isinstance(g, str) else g.text for g in generations]
+
+
+def length_stop_share(generations: Sequence) -> float | None:
+    """Share of generations that stopped on max_new_tokens ("length"), not on EOS.
+
+    A high share means the model never learned to end its turn (PITFALLS: pad == EOS, or an
+    adapter trained without the EOS token) — and, in scores, answers cut off mid-sentence.
+    Plain strings carry no stop reason: None when no generation has one.
+    """
+    reasons = [g.stop_reason for g in generations if not isinstance(g, str)]
+    if not reasons:
+        return None
+    return sum(r == "length" for r in reasons) / len(reasons)
+
+
+def _check_aligned(records: Sequence, generations: Sequence, what: str) -> None:
+    if len(records) != len(generations):
+        raise MetricInputError(
+            f"{what}: {len(records)} records but {len(generations)} generations; pass one "
+            "generation per record, in the same order")
+    if not records:
+        raise MetricInputError(f"{what}: no records to score; pass a non-empty split")
+
+
+def instruction_metrics(records: Sequence[Mapping], generations: Sequence) -> dict:
+    """Accuracy on instruction-suite records with each family's own checker.
+
+    Returns `accuracy` (share of all examples correct), `family_mean` (mean of per-family
+    accuracies, so a family with many examples does not dominate), `by_family`, `n` and
+    `length_stop_share`.
+    """
+    from helpers.tasks import score
+
+    _check_aligned(records, generations, "instruction_metrics")
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for i, (rec, text) in enumerate(zip(records, texts_of(generations))):
+        if "family" not in rec or "answer" not in rec:
+            raise MetricInputError(
+                f"instruction_metrics: record {i} (id {rec.get('id')!r}) has no 'family'/'answer' "
+                "field; pass records from data/instructions/*.jsonl")
+        hits[rec["family"]].append(score(rec["family"], rec["answer"], text))
+    by_family = {f: sum(h) / len(h) for f, h in sorted(hits.items())}
+    flat = [h for hs in hits.values() for h in hs]
+    return {"accuracy": sum(flat) / len(flat), "family_mean": sum(by_family.values()) / len(by_family),
+            "by_family": by_family, "n": len(flat), "length_stop_share": length_stop_share(generations)}
+
+
+def domain_metrics(records: Sequence[Mapping], generations: Sequence) -> dict:
+    """Domain behaviour on data/domain records: facts stated, refusals, escalations.
+
+    `fact_accuracy` (fact questions whose facts are all stated), `refusal_rate` (out-of-scope
+    and unsafe requests refused), `escalation_rate` (needs-a-human requests escalated),
+    `false_refusal_rate` (in-scope requests refused), `accuracy` (every record did what it
+    should), plus counts and `length_stop_share`. Rates with nothing to measure are None.
+    """
+    from helpers.domain import score_domain
+
+    _check_aligned(records, generations, "domain_metrics")
+    out = score_domain(records, texts_of(generations))
+    out["length_stop_share"] = length_stop_share(generations)
+    return out
+
+
+def forgetting(before: Mapping[str, float], after: Mapping[str, float],
+               metrics: Iterable[str] | None = None) -> dict[str, float]:
+    """How much worse `after` is than `before`, per metric (positive = forgotten).
+
+    For accuracy-like metrics this is before − after (a drop); for metrics in LOWER_IS_BETTER
+    (perplexity, false refusals) it is after − before (a rise). Use it on general-task
+    metrics to see what domain SFT cost: forgetting(it_row, hybrid_row, ["seen_accuracy"]).
+    Metrics missing or None on either side are skipped.
+    """
+    names = list(metrics) if metrics is not None else [k for k in before if k in after]
+    out: dict[str, float] = {}
+    for name in names:
+        b, a = before.get(name), after.get(name)
+        if not isinstance(b, (int, float)) or not isinstance(a, (int, float)):
+            continue
+        out[name] = (a - b) if name in LOWER_IS_BETTER else (b - a)
+    return out

@@ -1,0 +1,136 @@
+"""Evaluate one model, or several adapters on ONE loaded base, on a fixed evaluation suite.
+
+    suite = EvalSuite(instruction={"seen": seen, "phrasing": phr, "unseen_family": unseen},
+                      domain=domain_test, heldout_texts=texts)
+    results = evaluate_variants(peft_model, tok, {"base": None, "it": "it", "sft": "sft"}, suite)
+    results["it"].metrics["seen_accuracy"]
+
+Generation is greedy and batched (helpers.generate.generate_batch), so a suite gives the same
+numbers every time for the same weights. Switching adapters by name on one base is how the kit
+compares variants without loading the base model once per variant.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from helpers.evaluate.judge import Judge, judge_mean
+from helpers.evaluate.metrics import domain_metrics, instruction_metrics, texts_of
+from helpers.generate import GenerationSettings
+
+DOMAIN_KEYS = {"fact_accuracy": "domain_fact_accuracy", "refusal_rate": "domain_refusal_rate",
+               "escalation_rate": "domain_escalation_rate",
+               "false_refusal_rate": "domain_false_refusal_rate",
+               "false_escalation_rate": "domain_false_escalation_rate",
+               "accuracy": "domain_accuracy", "length_stop_share": "domain_length_stop"}
+
+
+@dataclass
+class EvalSuite:
+    """What every variant is evaluated on (keep it fixed across variants and seeds)."""
+
+    instruction: dict[str, list[dict]] = field(default_factory=dict)  # split → task records
+    domain: list[dict] = field(default_factory=list)  # data/domain records (fact/escalate/refuse)
+    heldout_texts: list[str] = field(default_factory=list)  # plain text for perplexity
+    generation: GenerationSettings = field(default_factory=GenerationSettings)  # greedy default
+    batch_size: int = 32  # prompts per generate() call; lower it on out-of-memory
+    judge: Judge | None = None  # optional judge(prompt, reference, generated) on domain answers
+    samples: int = 3  # generations kept per split in EvalResult.details (for a look by eye)
+
+
+@dataclass
+class EvalResult:
+    """Metrics of one model/variant on a suite."""
+
+    metrics: dict[str, float | None]  # flat: seen_accuracy, domain_fact_accuracy, perplexity, …
+    details: dict = field(default_factory=dict)  # by_family per split, by_topic, sample answers
+    seconds: float = 0.0  # wall time of the evaluation
+
+
+def sample_records(records: Sequence[Mapping], n: int | None, seed: int = 0,
+                   key: str = "family") -> list[dict]:
+    """A deterministic subset of `n` records, balanced over `key` (round-robin over groups).
+
+    Balanced so that a small evaluation subset still covers every family (or kind); the
+    same seed gives the same subset, so every variant is scored on the same questions.
+    """
+    if n is None or n >= len(records):
+        return [dict(r) for r in records]
+    rng = random.Random(seed)
+    groups: dict = {}
+    for rec in records:
+        groups.setdefault(rec.get(key), []).append(rec)
+    for members in groups.values():
+        rng.shuffle(members)
+    picked: list[dict] = []
+    while len(picked) < n:
+        for members in groups.values():
+            if members and len(picked) < n:
+                picked.append(dict(members.pop()))
+    return picked
+
+
+def prompt_of(record: Mapping) -> list[dict]:
+    """The turns before the record's final assistant answer (what the model is asked)."""
+    messages = list(record["messages"])
+    return messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
+
+
+def _sample(records, gens, k: int) -> list[dict]:
+    return [{"id": r.get("id"), "generated": g.text, "stop": g.stop_reason}
+            for r, g in list(zip(records, gens))[:k]]
+
+
+def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+    from helpers.generate import generate_batch
+
+    for name, records in suite.instruction.items():
+        gens = generate_batch(model, tok, [prompt_of(r) for r in records], suite.generation,
+                              suite.batch_size)
+        m = instruction_metrics(records, gens)
+        metrics[f"{name}_accuracy"] = m["accuracy"]
+        metrics[f"{name}_length_stop"] = m["length_stop_share"]
+        details[name] = {"by_family": m["by_family"], "samples": _sample(records, gens, suite.samples)}
+
+
+def _domain_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+    from helpers.generate import generate_batch
+
+    gens = generate_batch(model, tok, [prompt_of(r) for r in suite.domain], suite.generation,
+                          suite.batch_size)
+    m = domain_metrics(suite.domain, gens)
+    metrics.update({name: m[key] for key, name in DOMAIN_KEYS.items()})
+    if suite.judge is not None:
+        metrics["domain_judge"] = judge_mean(suite.domain, texts_of(gens), suite.judge)
+    details["domain"] = {"by_topic": m["fact_accuracy_by_topic"],
+                         "samples": _sample(suite.domain, gens, suite.samples)}
+
+
+def evaluate_model(model, tokenizer, suite: EvalSuite) -> EvalResult:
+    """Every metric of the suite for the model as it is (its active adapters, if any)."""
+    from helpers.evaluate.perplexity import perplexity
+
+    start = time.perf_counter()
+    metrics: dict = {}
+    details: dict = {}
+    _instruction_part(model, tokenizer, suite, metrics, details)
+    if suite.domain:
+        _domain_part(model, tokenizer, suite, metrics, details)
+    if suite.heldout_texts:
+        metrics["perplexity"] = perplexity(model, tokenizer, suite.heldout_texts, suite.batch_size)
+    return EvalResult(metrics=metrics, details=details, seconds=time.perf_counter() - start)
+
+
+def evaluate_variants(peft_model, tokenizer, variants: Mapping[str, str | list[str] | None],
+                      suite: EvalSuite) -> dict[str, EvalResult]:
+    """Evaluate each variant on one loaded base: {label: adapter name(s), or None for the base}."""
+    from helpers.models import active_adapters
+
+    results = {}
+    for label, names in variants.items():
+        with active_adapters(peft_model, names) as model:
+            results[label] = evaluate_model(model, tokenizer, suite)
+    return results

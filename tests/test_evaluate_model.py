@@ -1,0 +1,126 @@
+"""helpers.evaluate with real models: perplexity (batched, padding masked) against a per-text
+reference, and several adapters evaluated on ONE 4-bit base by name. Tiny random Llama; ~20 s."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from helpers import models
+from helpers.config import LoraSettings, ModelSettings
+from helpers.evaluate import (
+    EvalSuite,
+    PerplexityInputError,
+    evaluate_model,
+    evaluate_variants,
+    perplexity,
+    token_f1_judge,
+)
+from helpers.generate import GenerationSettings
+from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR
+
+TEXTS = ["Ana has a red kite.", "On Monday Bo took the small blue cup to the market in Fernhill.",
+         "Cats.", "Milo and Ida walked to the hill with three dogs and some bread and milk."]
+
+
+def _build(path, tok, tie: bool):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
+                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                      max_position_embeddings=256, tie_word_embeddings=tie,
+                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                      bos_token_id=tok.bos_token_id)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(cfg)
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+    return model
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory, small_tokenizer):
+    path = tmp_path_factory.mktemp("tiny-eval")
+    _build(path, small_tokenizer, tie=True)
+    return path
+
+
+def _reference_perplexity(model, tok, texts) -> float:
+    """One text at a time, no padding: Hugging Face's own mean loss × predicted tokens."""
+    total, count = 0.0, 0
+    for text in texts:
+        ids = torch.tensor([[tok.bos_token_id] + tok(text, add_special_tokens=False)["input_ids"]])
+        with torch.no_grad():
+            loss = model(input_ids=ids, labels=ids).loss.item()
+        total += loss * (ids.shape[1] - 1)
+        count += ids.shape[1] - 1
+    return math.exp(total / count)
+
+
+def test_perplexity_matches_per_text_reference_at_any_batch_size(tiny_dir):
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir), quant="none"))
+    ref = _reference_perplexity(model, tok, TEXTS)
+    for batch_size in (1, 3, 16):  # padding differs per batch size; the result must not
+        assert perplexity(model, tok, TEXTS, batch_size=batch_size) == pytest.approx(ref, rel=1e-5)
+
+
+def test_perplexity_of_a_uniform_model_is_the_vocabulary_size(tmp_path, small_tokenizer):
+    model = _build(tmp_path, small_tokenizer, tie=False)
+    with torch.no_grad():
+        model.lm_head.weight.zero_()  # every logit 0: each of V tokens equally likely
+    assert perplexity(model, small_tokenizer, TEXTS) == pytest.approx(len(small_tokenizer), rel=1e-4)
+
+
+def test_perplexity_needs_something_to_predict(tiny_dir):
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir), quant="none"))
+    with pytest.raises(PerplexityInputError, match="non-empty"):
+        perplexity(model, tok, ["", ""])
+
+
+def _perturbed_adapter(tiny_dir, tmp_path, name: str, seed: int):
+    """A LoRA adapter whose B matrices are random (a trained-looking, non-zero update)."""
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir)))
+    model = models.attach_lora(model, tok, LoraSettings(r=4, alpha=8, dropout=0.0), name, seed=seed)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for pname, p in model.named_parameters():
+            if "lora_B" in pname:
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+    return models.save_adapter(model, tok, tmp_path / name, name)
+
+
+def _suite(judge=None) -> EvalSuite:
+    def read(path, n):
+        with path.open() as f:
+            return [json.loads(line) for line in f][:n]
+
+    return EvalSuite(instruction={"seen": read(INSTRUCTIONS_DIR / "test_seen.jsonl", 4)},
+                     domain=read(DOMAIN_DIR / "test.jsonl", 3), heldout_texts=TEXTS,
+                     generation=GenerationSettings(max_new_tokens=6), batch_size=4, judge=judge)
+
+
+def test_adapters_switched_by_name_on_one_base(tiny_dir, tmp_path):
+    paths = {n: _perturbed_adapter(tiny_dir, tmp_path, n, s) for n, s in (("one", 1), ("two", 2))}
+    # A separate base: on CPUs with AVX512-bf16, bitsandbytes repacks 4-bit weights on the
+    # first inference forward, and loading an adapter afterwards unpacks them again, which
+    # shifts the numbers slightly. Load adapters before the first forward pass.
+    bare, tok = models.load_base(ModelSettings(model=str(tiny_dir)))
+    alone = evaluate_model(bare, tok, _suite())
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir)))
+    for name, path in paths.items():
+        model = models.load_adapter(model, path, name)
+    res = evaluate_variants(model, tok, {"base": None, "one": "one", "two": "two",
+                                         "one_again": "one"}, _suite(judge=token_f1_judge))
+    ppl = {k: r.metrics["perplexity"] for k, r in res.items()}
+    assert ppl["base"] == pytest.approx(alone.metrics["perplexity"], rel=1e-6)
+    assert ppl["one"] == pytest.approx(ppl["one_again"], rel=1e-6)  # switching back restores it
+    assert len({round(ppl[k], 6) for k in ("base", "one", "two")}) == 3  # different weights
+    assert res["base"].details == alone.details  # same greedy answers as the bare base
+    m = res["one"].metrics
+    for key in ("seen_accuracy", "seen_length_stop", "domain_fact_accuracy",
+                "domain_length_stop", "domain_judge"):
+        assert m[key] is not None and 0.0 <= m[key] <= 1.0, key
+    assert res["one"].details["seen"]["samples"][0]["stop"] in ("eos", "length")
