@@ -52,6 +52,9 @@ class TrainSettings:
     max_length: int = 256  # tokens per example after the chat template; longer ones truncated
     truncation: str = "keep_start"  # "keep_start" drops the end, "keep_end" drops the beginning
     gradient_checkpointing: bool = False  # trade ~30% speed for much less activation memory
+    packing: bool = False  # pack each batch into rows of max_length tokens, no padding; examples
+    #                        cannot see each other (per-example position ids); same loss curve
+    group_by_length: bool = False  # batches of similar length (less padding); order less random
     optim: str = "auto"  # "auto" = paged 8-bit AdamW on CUDA (bitsandbytes), AdamW on CPU
     eval_steps: int = 50  # evaluate the eval split every N steps (0 = never)
     save_steps: int = 100  # checkpoint every N steps (resume restarts from the last one)

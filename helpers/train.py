@@ -59,6 +59,19 @@ def _checkpointing_args(args_cls, enabled: bool) -> dict:
             f"{prefix}_checkpointing_kwargs": {"use_reentrant": False}}
 
 
+def _grouping_args(args_cls, enabled: bool) -> dict:
+    """transformers 5.x replaced group_by_length=True by train_sampling_strategy="group_by_length";
+    pass whichever this version has (both use LengthGroupedSampler)."""
+    if not enabled:
+        return {}
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(args_cls)}
+    if "train_sampling_strategy" in names:
+        return {"train_sampling_strategy": "group_by_length"}
+    return {"group_by_length": True}
+
+
 def training_arguments(settings: TrainSettings, dtype=None):
     """Map TrainSettings onto transformers.TrainingArguments (the one place that does so)."""
     import torch
@@ -91,6 +104,7 @@ def training_arguments(settings: TrainSettings, dtype=None):
         bf16=on_cuda and dtype == torch.bfloat16,
         fp16=on_cuda and dtype == torch.float16,  # loss scaling on; LoRA weights stay fp32
         **_checkpointing_args(TrainingArguments, settings.gradient_checkpointing),
+        **_grouping_args(TrainingArguments, settings.group_by_length),
         use_cpu=not on_cuda,
         report_to="none",
         dataloader_num_workers=0,
@@ -175,17 +189,28 @@ def _dropped_counts(encoded) -> dict:
     return counts
 
 
+def _collator(tokenizer, settings: TrainSettings):
+    """Padded batches (ChatCollator), or packed rows of max_length tokens (helpers.packing)."""
+    if settings.packing:
+        from helpers.packing import PackedCollator
+
+        return PackedCollator(tokenizer, row_tokens=settings.max_length)
+    from helpers.chat import ChatCollator
+
+    return ChatCollator(tokenizer)
+
+
 def train(model, tokenizer, train_records, eval_records=None, settings: TrainSettings | None = None,
-          *, interrupt_after_step: int | None = None) -> TrainResult:
+          *, interrupt_after_step: int | None = None, callbacks: list | None = None) -> TrainResult:
     """Train the active adapter(s) of a peft model on chat records; return the history.
 
     `interrupt_after_step` raises KeyboardInterrupt right after that checkpoint is saved:
-    the resume lesson/test uses it to simulate a crash.
+    the resume lesson/test uses it to simulate a crash. `callbacks` are extra transformers
+    TrainerCallbacks (helpers.bench times steps with one). Runs unchanged under torchrun /
+    accelerate launch: Trainer then trains data-parallel (DDP) with batch_size per process.
     """
     import torch
     from transformers import Trainer
-
-    from helpers.chat import ChatCollator
 
     settings = settings or TrainSettings()
     dtype = getattr(model, "dtype", None)
@@ -200,8 +225,8 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
         model=model, args=training_arguments(settings_eval, dtype),
         train_dataset=train_set.examples,
         eval_dataset=eval_set.examples if eval_set else None,
-        data_collator=ChatCollator(tokenizer),
-        callbacks=_callbacks(settings, dtype, history, interrupt_after_step),
+        data_collator=_collator(tokenizer, settings),
+        callbacks=_callbacks(settings, dtype, history, interrupt_after_step) + list(callbacks or []),
     )
     resume = last_checkpoint(settings.output_dir) if settings.resume else None
     start = time.perf_counter()
