@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
+
+# Notebooks under tests/fixtures (grading exercises, some deliberately broken) are data for the
+# grading tests, not lessons: nbval must not execute them.
+collect_ignore_glob = ["fixtures/*"]
+
+
+def pytest_configure(config):
+    """Notebooks run CI-sized: every notebook's parameters cell reads TUNELAB_QUICK, and the
+    kernels nbval starts inherit this process's environment."""
+    os.environ.setdefault("TUNELAB_QUICK", "1")
 
 
 def _world_sentences(n: int, seed: int) -> list[str]:
