@@ -190,12 +190,15 @@ def _error_line(exc: BaseException, filename: str, stmt: ast.stmt) -> int:
 
 
 def _collect(ns: dict[str, Any], defs: list[dict]) -> dict[str, Any]:
-    """Sort every public name into module/object references, definitions, data or 'skipped'."""
+    """Sort every name the notebook defined into module/object references, definitions, data or
+    'skipped'."""
     last_def = {d["name"]: d for d in defs if "name" in d}
     refs, values, used_defs, skipped = {}, {}, [], {}
     total = 0
     for name, value in list(ns.items()):
-        if name.startswith("_") or name in INJECTED:
+        # Only dunders (__name__, __builtins__) are the runtime's; a student's `_helper` or
+        # `_TABLE` is part of the solution and must reach the tests like any other name.
+        if (name.startswith("__") and name.endswith("__")) or name in INJECTED:
             continue
         try:
             kind, payload = _classify(name, value, last_def)
