@@ -1,0 +1,163 @@
+"""helpers.export on a tiny random Llama in real 4-bit with a real adapter trained a few steps:
+the merge into the dequantized base reproduces the adapter model, the merge into the 4-bit
+weights does not, and the exported folder is a plain transformers model with its template."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from helpers import export, models, train
+from helpers.config import LoraSettings, ModelSettings, TrainSettings
+from helpers.paths import REPO_ROOT
+from helpers.tokenizer import IM_END, TokenizerConfig, train_bpe_tokenizer
+from helpers.world import COLORS, OBJECTS, PEOPLE
+
+RECORDS = [
+    {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
+                  {"role": "assistant", "content": c}], "id": f"r{i}"}
+    for i, (p, c, o) in enumerate(zip(PEOPLE * 3, COLORS * 9, OBJECTS * 3))
+][:32]
+PROMPTS = [r["messages"][:1] for r in RECORDS[:4]] + ["Ana has a red"]  # chat + raw text
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """(settings, adapter folder): a 2-layer random Llama and a LoRA trained 6 steps in 4-bit."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.set_num_threads(2)
+    texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
+    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=512))
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
+                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                      max_position_embeddings=256, tie_word_embeddings=True,
+                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                      bos_token_id=tok.bos_token_id)
+    torch.manual_seed(0)
+    root = tmp_path_factory.mktemp("export")
+    LlamaForCausalLM(cfg).save_pretrained(root / "tiny-llama")
+    tok.save_pretrained(root / "tiny-llama")
+    settings = ModelSettings(model=str(root / "tiny-llama"))
+    model, tok = models.load_base(settings)
+    model = models.attach_lora(model, tok, LoraSettings(r=4, alpha=8, dropout=0.0), name="sft")
+    train.train(model, tok, RECORDS, None, TrainSettings(
+        output_dir=str(root / "run"), max_steps=6, batch_size=8, learning_rate=1e-2,
+        eval_steps=0, save_steps=100, logging_steps=3, max_length=64, seed=0))
+    return settings, models.save_adapter(model, tok, root / "adapter", "sft"), root
+
+
+@pytest.fixture(scope="module")
+def comparison(tiny):
+    settings, adapter, _ = tiny
+    return export.compare_merges(settings, adapter, PROMPTS, max_new_tokens=6,
+                                 variants=("merged_dequantized", "merged_4bit"))
+
+
+@pytest.fixture(scope="module")
+def exported(tiny):
+    settings, adapter, root = tiny
+    return export.export_merged(settings, adapter, root / "merged")
+
+
+def test_merge_into_dequantized_base_matches_adapter_model(comparison):
+    row = comparison.row("merged_dequantized")
+    assert row["max_abs_logit_diff"] < 1e-4  # float rounding only (fp32)
+    assert row["top1_agreement"] == 1.0 and row["same_greedy_answer"] == 1.0
+    assert comparison.row("adapter_4bit")["max_abs_logit_diff"] == 0.0  # (a) is the reference
+
+
+def test_merge_into_4bit_weights_differs_more(comparison):
+    dequantized = comparison.row("merged_dequantized")["max_abs_logit_diff"]
+    requantized = comparison.row("merged_4bit")["max_abs_logit_diff"]
+    assert requantized > 1e-3  # the second NF4 rounding is visible
+    assert requantized > 100 * dequantized
+    assert [r["variant"] for r in comparison.rows] == ["adapter_4bit", "merged_dequantized",
+                                                       "merged_4bit"]
+    assert "merged into the 4-bit weights" in str(comparison.table())
+
+
+def test_dequantize_model_holds_exactly_the_nf4_weights(tiny):
+    import bitsandbytes as bnb
+
+    base, tok = models.load_base(tiny[0])
+    export.exact_4bit_numerics(base)
+    full = export.dequantize_model(base)
+    q4 = base.model.layers[1].mlp.down_proj.weight
+    expected = bnb.functional.dequantize_4bit(q4.data, q4.quant_state)
+    assert torch.equal(full.model.layers[1].mlp.down_proj.weight, expected)
+    assert not any(isinstance(m, bnb.nn.Linear4bit) for m in full.modules())
+    assert not hasattr(full.config, "quantization_config") and full.dtype == torch.float32
+    ids = torch.tensor([tok("Ana has a red kite.")["input_ids"]])
+    with torch.no_grad():
+        assert torch.allclose(base(input_ids=ids).logits, full(input_ids=ids).logits, atol=1e-5)
+
+
+def test_dequantize_model_refuses_peft_and_full_precision_models(tiny):
+    base, _ = models.load_base(tiny[0])
+    peft_model = models.load_adapter(base, tiny[1], "sft")
+    with pytest.raises(export.ExportError, match="load_base"):
+        export.dequantize_model(peft_model)
+    full, _ = models.load_base(ModelSettings(model=tiny[0].model, quant="none"))
+    with pytest.raises(export.ExportError, match="not loaded in 4-bit"):
+        export.dequantize_model(full)
+
+
+def test_cpu_bf16_repack_is_undone_before_dequantizing(tiny):
+    """bitsandbytes repacks 4-bit weights at the first eval forward on AVX512-BF16 CPUs;
+    dequantizing the repacked data gives wrong weights (what peft's 4-bit merge would use)."""
+    import bitsandbytes as bnb
+
+    base, _ = models.load_base(tiny[0])
+    layer = base.model.layers[0].self_attn.q_proj
+    before = bnb.functional.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
+    with torch.no_grad():
+        base.eval()(input_ids=torch.tensor([[5, 6, 7]]))
+    if not getattr(layer.weight.quant_state, "packing_format_for_cpu", False):
+        pytest.skip("this CPU/bitsandbytes does not repack 4-bit weights for inference")
+    wrong = bnb.functional.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
+    assert (wrong - before).abs().max() > 0.05
+    assert export.exact_4bit_numerics(base) == 14  # 7 linear layers × 2 blocks
+    after = bnb.functional.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
+    assert (after - before).abs().max() < 0.01 * before.abs().max()  # only bf16 block scales
+
+
+def test_exported_model_loads_with_plain_transformers_and_has_the_template(tiny, exported):
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(exported)
+    tok = AutoTokenizer.from_pretrained(exported)
+    assert type(model) is LlamaForCausalLM and not hasattr(model.config, "quantization_config")
+    assert "endgeneration" in tok.chat_template  # the kit's template, with its training markers
+    text = tok.apply_chat_template(PROMPTS[0], tokenize=False, add_generation_prompt=True)
+    assert text.startswith("<|im_start|>user") and text.endswith("<|im_start|>assistant\n")
+    assert tok.convert_tokens_to_ids(IM_END) in model.generation_config.eos_token_id
+    meta = json.loads((exported / "tunelab.json").read_text())
+    assert meta["dtype"] == "float32" and meta["adapter"] == "adapter"
+
+
+def test_verify_merged_passes_for_the_export_and_fails_for_a_wrong_merge(tiny, exported):
+    settings, adapter, root = tiny
+    base, _ = models.load_base(settings)
+    adapter_model = models.load_adapter(base, adapter, "sft")
+    ok = export.verify_merged(adapter_model, exported, PROMPTS)
+    assert ok.passed and ok.max_abs < 1e-4 and ok.atol == export.DEFAULT_ATOL["float32"]
+    assert ok.adapter_effect > 100 * ok.max_abs  # the tolerance is small against the adapter
+    assert "PASS" in str(ok)
+    wrong, tok = export.load_variant(settings, adapter, "merged_original")
+    bad = export.verify_merged(adapter_model, export.save_merged(wrong, tok, root / "bad"), PROMPTS)
+    assert not bad.passed and bad.max_abs > bad.atol
+
+
+def test_exported_folder_has_no_machine_paths(tiny, exported):
+    root = tiny[2]
+    markers = {str(root), str(REPO_ROOT), str(Path.home()), str(root.resolve())}
+    for path in exported.iterdir():
+        if path.suffix in (".json", ".jinja", ".md", ".txt"):
+            text = path.read_text(encoding="utf-8")
+            assert not [m for m in markers if m in text], path.name
+    config = json.loads((exported / "config.json").read_text())
+    assert "_name_or_path" not in config or not Path(config["_name_or_path"]).is_absolute()
