@@ -300,9 +300,11 @@ def verify_merged(adapter_model, merged_path: str | Path, prompts: list,
                   atol: float | None = None) -> Verification:
     """Load the saved model with plain transformers and compare its logits with the adapter's.
 
-    `adapter_model` is the PeftModel (4-bit base + adapter) the merge came from. The default
-    tolerance depends on the saved dtype (DEFAULT_ATOL explains the numbers); the adapter's
-    own effect on the logits is reported beside it, so a pass means something.
+    `adapter_model` is the PeftModel (4-bit base + adapter) the merge came from; load it fresh
+    (a model that already ran inference on an AVX512-BF16 CPU had its block scales rounded to
+    bf16, see exact_4bit_numerics, which this calls). The default tolerance depends on the
+    saved dtype (DEFAULT_ATOL explains the numbers); the adapter's own effect on the logits is
+    reported beside it, so a pass means something.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -61,6 +61,10 @@ STOPWORDS = frozenset((  # noqa: SIM905 (one string reads better than 100 quoted
 ).split())
 
 
+class GuardInputError(ValueError):
+    """Records or prompts the guard cannot use; the message says what to pass instead."""
+
+
 @dataclass
 class GuardSettings:
     """How eager the guard is. Defaults chosen on the validation split (never on test)."""
@@ -92,7 +96,7 @@ def user_text(prompt: str | Sequence[Mapping]) -> str:
         return prompt
     turns = [m["content"] for m in prompt if m.get("role") == "user"]
     if not turns:
-        raise ValueError("guard: the chat prompt has no user turn; pass messages with a "
+        raise GuardInputError("guard: the chat prompt has no user turn; pass messages with a "
                          "{'role': 'user', 'content': ...} entry")
     return turns[-1]
 
@@ -142,7 +146,7 @@ class Guard:
         settings = settings or GuardSettings()
         kinds = {r.get("kind") for r in records}
         if not {"fact", "refuse"} <= kinds:
-            raise ValueError("Guard.fit needs records of kind 'fact' and 'refuse' (data/domain "
+            raise GuardInputError("Guard.fit needs records of kind 'fact' and 'refuse' (data/domain "
                              f"train split); got kinds {sorted(map(str, kinds))}")
         inside, outside, counts = Counter(), Counter(), defaultdict(Counter)
         for rec in records:
@@ -196,7 +200,7 @@ def apply_guard(verdicts: Sequence[Verdict], model_answers: Sequence) -> list[st
     """Guard + model: the guard's message where it acted, the model's answer elsewhere."""
     texts = [a if isinstance(a, str) else a.text for a in model_answers]
     if len(texts) != len(verdicts):
-        raise ValueError(f"apply_guard: {len(verdicts)} verdicts but {len(texts)} model answers; "
+        raise GuardInputError(f"apply_guard: {len(verdicts)} verdicts but {len(texts)} model answers; "
                          "pass one answer per prompt, in the same order")
     return [v.response if v.response is not None else t for v, t in zip(verdicts, texts)]
 
