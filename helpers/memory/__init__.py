@@ -1,0 +1,31 @@
+"""Will it fit? GPU memory of fine-tuning a causal LM, estimated from its config.json alone.
+
+    >>> from helpers.memory import fits, estimate_memory
+    >>> report = fits("data/configs/SmolLM2-360M", budget="t4", method="qlora", batch_size=8, seq_len=512)
+    >>> print(report)            # yes/no, margin, largest batch / sequence that fit, switches that help
+    >>> print(report.estimate)   # the components: weights, adapters, gradients, optimizer, activations...
+
+No weights are loaded and torch is not imported (except for budget="current"), so this runs
+anywhere in milliseconds. `python -m helpers.memory_bench` calibrates it on a real GPU.
+"""
+
+from helpers.memory.arch import (
+    LINEAR_NAMES,
+    ModelArch,
+    ModelConfigError,
+    ModelConfigNotFoundError,
+    count_parameters,
+    load_arch,
+)
+from helpers.memory.estimate import GIB, MemoryEstimate, estimate_memory
+from helpers.memory.fit import BUDGETS, FitReport, NoGPUError, fits, resolve_budget
+from helpers.memory.settings import SettingsError, TrainSettings, make_settings
+from helpers.paths import DATA_DIR
+
+CONFIGS_DIR = DATA_DIR / "configs"  # published config.json files of real models (see its README.md)
+
+__all__ = [
+    "BUDGETS", "CONFIGS_DIR", "GIB", "LINEAR_NAMES", "FitReport", "MemoryEstimate", "ModelArch",
+    "ModelConfigError", "ModelConfigNotFoundError", "NoGPUError", "SettingsError", "TrainSettings",
+    "count_parameters", "estimate_memory", "fits", "load_arch", "make_settings", "resolve_budget",
+]

@@ -1,0 +1,128 @@
+"""Bytes of everything that lives as long as the model: weights, adapters, gradients, optimizer state.
+
+Conventions (what transformers + peft + bitsandbytes do by default):
+- Full fine-tuning keeps fp32 master weights and fp32 gradients and runs 16-bit under autocast
+  (the only recipe that works for fp16, and what Trainer does with a model loaded in fp32).
+- LoRA/QLoRA freeze the base in the compute dtype; peft keeps adapter weights in fp32
+  (`autocast_adapter_dtype=True`), so adapters, their gradients and Adam states are fp32.
+- QLoRA stores each block's linear weights as NF4: 4 bits per weight plus one fp32 scale
+  (absmax) per 64 weights; double quantization stores those scales as 8-bit, with one fp32
+  scale per 256 of them. Embedding, lm_head, norms and biases stay 16-bit. (peft's
+  `prepare_model_for_kbit_training` would upcast those to fp32 — tunelab does not call it.)
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+from helpers.memory.arch import ModelArch
+from helpers.memory.settings import DTYPE_BYTES, TrainSettings
+
+NF4_BLOCK = 64  # weights per 4-bit quantization block (bitsandbytes default)
+DOUBLE_QUANT_BLOCK = 256  # absmax values per block of the second quantization
+ADAM8_BLOCK = 256  # bitsandbytes 8-bit optimizer block size
+ADAM8_MIN_SIZE = 4096  # bitsandbytes keeps fp32 states for tensors smaller than this
+PAGED_MIN_SIZE = 100_000  # bitsandbytes pages only state tensors at least this large
+
+
+def nf4_bytes(numel: int, double_quant: bool) -> int:
+    """Storage of one NF4-quantized weight matrix, including its scale constants and lookup tables."""
+    blocks = ceil(numel / NF4_BLOCK)
+    packed = (numel + 1) // 2 + 4 * 16  # 2 weights per byte + the 16-entry NF4 table
+    if not double_quant:
+        return packed + 4 * blocks
+    # 8-bit scales, their fp32 scales, the 256-entry 8-bit table and the mean offset
+    return packed + blocks + 4 * ceil(blocks / DOUBLE_QUANT_BLOCK) + 4 * 256 + 4
+
+
+def weight_bytes(arch: ModelArch, s: TrainSettings) -> int:
+    """The base model's weights as stored during training."""
+    if s.method == "full":
+        return 4 * arch.total_params()
+    e = DTYPE_BYTES[s.dtype]
+    if s.method == "lora":
+        return e * arch.total_params()
+    linear = sum(nf4_bytes(i * o, s.double_quant) for i, o in arch.linear_shapes().values())
+    sixteen_bit = arch.embedding_params() + arch.num_layers * arch.layer_small_params() + arch.hidden_size
+    return arch.num_layers * linear + e * sixteen_bit
+
+
+def trainable_tensors(arch: ModelArch, s: TrainSettings) -> list[tuple[int, int]]:
+    """(numel, count) of each kind of trainable tensor — the optimizer treats small ones differently."""
+    shapes = arch.linear_shapes()
+    if s.method != "full":
+        r = s.lora_r
+        return [(r * shapes[t][0], arch.num_layers) for t in s.targets()] + [
+            (shapes[t][1] * r, arch.num_layers) for t in s.targets()
+        ]
+    h, L = arch.hidden_size, arch.num_layers
+    heads = arch.vocab_size * h
+    out = [(heads, 1 if arch.tie_word_embeddings else 2), (h, 2 * L + 1)]  # embeddings; norms
+    out += [(i * o, L) for i, o in shapes.values()]
+    if arch.qkv_bias:
+        out += [(shapes[t][1], L) for t in ("q_proj", "k_proj", "v_proj")]
+    if arch.o_bias:
+        out.append((h, L))
+    if arch.mlp_bias:
+        out += [(arch.intermediate_size, 2 * L), (h, L)]
+    if arch.qk_norm:
+        out.append((arch.head_dim, 2 * L))
+    return out
+
+
+def trainable_params(arch: ModelArch, s: TrainSettings) -> int:
+    """Number of trained parameters (all of them, or the LoRA adapters)."""
+    return sum(n * c for n, c in trainable_tensors(arch, s))
+
+
+def adapter_bytes(arch: ModelArch, s: TrainSettings) -> int:
+    """LoRA adapter weights (fp32); zero for full fine-tuning."""
+    return 0 if s.method == "full" else 4 * trainable_params(arch, s)
+
+
+def gradient_bytes(arch: ModelArch, s: TrainSettings) -> int:
+    """One fp32 gradient per trained parameter."""
+    return 4 * trainable_params(arch, s)
+
+
+def optimizer_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
+    """(optimizer state bytes, of which paged to unified memory) for AdamW's two moments."""
+    if s.optimizer == "adamw":
+        return 8 * trainable_params(arch, s), 0
+    total = paged = 0
+    for numel, count in trainable_tensors(arch, s):
+        if numel < ADAM8_MIN_SIZE:
+            total += count * 8 * numel
+            continue
+        total += count * (2 * numel + 2 * 4 * ceil(numel / ADAM8_BLOCK))
+        if s.optimizer == "paged_adamw_8bit" and numel >= PAGED_MIN_SIZE:
+            paged += count * 2 * numel
+    return total, paged
+
+
+def optimizer_step_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:
+    """torch's multi-tensor AdamW builds sqrt(v) for all parameters at once (one fp32 buffer);
+    the bitsandbytes 8-bit kernels update in place."""
+    return 4 * trainable_params(arch, s) if s.optimizer == "adamw" else 0
+
+
+def autocast_copy_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
+    """(16-bit copies of fp32 weights that autocast makes for the blocks, for lm_head).
+
+    Autocast caches one 16-bit copy of every fp32 weight a matmul reads until the forward
+    ends; backward keeps them. Only full fine-tuning (fp32 master weights) pays this in size.
+    """
+    e = s.compute_bytes
+    if e == 4:
+        return 0, 0
+    if s.method != "full":
+        return e * trainable_params(arch, s), 0
+    return e * arch.num_layers * arch.layer_linear_params(), e * arch.vocab_size * arch.hidden_size
+
+
+def dequant_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:
+    """QLoRA dequantizes one weight matrix at a time to 16-bit for its matmul."""
+    if s.method != "qlora":
+        return 0
+    return s.compute_bytes * max(i * o for i, o in arch.linear_shapes().values())
+

@@ -1,0 +1,103 @@
+"""The training settings a memory estimate depends on, validated with errors that name the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from helpers.memory.arch import LINEAR_NAMES
+
+METHODS = ("full", "lora", "qlora")
+OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw_8bit")
+DTYPES = ("bf16", "fp16", "fp32")
+DTYPE_BYTES = {"bf16": 2, "fp16": 2, "fp32": 4}
+
+# Other spellings people pass (transformers' `optim=` strings, torch dtype names).
+_OPTIMIZER_ALIASES = {
+    "adamw_torch": "adamw", "adamw_torch_fused": "adamw", "adam": "adamw",
+    "adamw_bnb_8bit": "adamw_8bit", "adamw_8bit": "adamw_8bit", "adam8bit": "adamw_8bit",
+    "paged_adamw_8bit": "paged_adamw_8bit", "paged_adamw8bit": "paged_adamw_8bit",
+}
+_DTYPE_ALIASES = {
+    "bfloat16": "bf16", "torch.bfloat16": "bf16", "float16": "fp16", "torch.float16": "fp16",
+    "half": "fp16", "float32": "fp32", "torch.float32": "fp32", "float": "fp32",
+}
+
+
+class SettingsError(ValueError):
+    """A training setting has a value the estimator cannot use (the message names the field)."""
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """One training configuration: what is trained, how, and on how many tokens per step."""
+
+    method: str = "qlora"  # "full" fine-tuning, "lora" on a 16-bit base, or "qlora" on a 4-bit NF4 base
+    batch_size: int = 1  # sequences per optimizer micro-step (per device; gradient accumulation is free)
+    seq_len: int = 512  # tokens per sequence after padding/packing; memory grows with batch_size * seq_len
+    gradient_checkpointing: bool = False  # keep only block inputs, recompute the rest in backward (~30% slower)
+    optimizer: str = "adamw"  # "adamw" (two fp32 states), "adamw_8bit" or "paged_adamw_8bit" (bitsandbytes)
+    dtype: str = "bf16"  # compute dtype: "bf16" (Ampere+), "fp16" (T4), or "fp32" (CPU / debugging)
+    lora_r: int = 16  # LoRA rank; adapter size grows linearly with it
+    lora_targets: str | tuple[str, ...] = "all-linear"  # "all-linear" or module names like ("q_proj", "v_proj")
+    lora_dropout: float = 0.0  # > 0 stores a dropout mask and a copy of each adapted layer's input
+    double_quant: bool = True  # QLoRA: also quantize the 4-bit blocks' scale constants (saves ~0.4 bit/weight)
+
+    @property
+    def tokens(self) -> int:
+        """Tokens processed per micro-step."""
+        return self.batch_size * self.seq_len
+
+    @property
+    def compute_bytes(self) -> int:
+        """Bytes per element of activations (autocast dtype)."""
+        return DTYPE_BYTES[self.dtype]
+
+    def targets(self) -> tuple[str, ...]:
+        """The linear layers of each block that carry a LoRA adapter (empty for full fine-tuning)."""
+        if self.method == "full":
+            return ()
+        return LINEAR_NAMES if self.lora_targets == "all-linear" else tuple(self.lora_targets)
+
+
+def make_settings(settings: TrainSettings | None = None, **overrides: Any) -> TrainSettings:
+    """Validate and normalise settings; keyword overrides win over `settings`. Raises SettingsError."""
+    known = {f.name for f in fields(TrainSettings)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; valid settings are {', '.join(sorted(known))}.")
+    s = replace(settings or TrainSettings(), **overrides)
+    s = replace(
+        s,
+        method=_choice("method", s.method, METHODS, {}),
+        optimizer=_choice("optimizer", s.optimizer, OPTIMIZERS, _OPTIMIZER_ALIASES),
+        dtype=_choice("dtype", str(s.dtype), DTYPES, _DTYPE_ALIASES),
+        lora_targets=_targets(s.lora_targets),
+    )
+    for name in ("batch_size", "seq_len", "lora_r"):
+        value = getattr(s, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise SettingsError(f"setting {name!r} must be a positive integer, got {value!r}.")
+    if not 0.0 <= float(s.lora_dropout) < 1.0:
+        raise SettingsError(f"setting 'lora_dropout' must be in [0, 1), got {s.lora_dropout!r}.")
+    return s
+
+
+def _choice(field: str, value: Any, allowed: tuple[str, ...], aliases: dict[str, str]) -> str:
+    key = str(value).strip().lower()
+    key = aliases.get(key, key)
+    if key not in allowed:
+        raise SettingsError(f"setting {field!r} must be one of {', '.join(allowed)}; got {value!r}.")
+    return key
+
+
+def _targets(value: Any) -> str | tuple[str, ...]:
+    if value == "all-linear":
+        return value
+    names = (value,) if isinstance(value, str) else tuple(value)
+    bad = [n for n in names if n not in LINEAR_NAMES]
+    if not names or bad:
+        raise SettingsError(
+            f"setting 'lora_targets' must be 'all-linear' or names from {', '.join(LINEAR_NAMES)}; got {value!r}."
+        )
+    return tuple(n for n in LINEAR_NAMES if n in names)  # canonical order, duplicates dropped

@@ -1,0 +1,238 @@
+"""Calibrate helpers.memory against real peaks: `python -m helpers.memory_bench`.
+
+On a CUDA GPU it builds each model of a small grid from the bundled configs (random weights;
+real bitsandbytes NF4 layers and real peft LoRA), runs one warm-up step (so optimizer state
+and cuBLAS workspaces exist, as in a real run), resets the peak counters, runs one measured
+forward + backward + optimizer step, and compares `torch.cuda.max_memory_allocated` /
+`max_memory_reserved` with the estimate. Results go to data/results/memory_calibration.json.
+
+Without a GPU nothing is measured: the file gets status "not yet measured" (an existing
+measured file is kept as it is) — never a pass that nobody observed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import platform
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from helpers.io import write_json
+from helpers.memory import CONFIGS_DIR, TrainSettings, estimate_memory, make_settings
+from helpers.paths import RESULTS_DIR
+
+CALIBRATION_FILE = RESULTS_DIR / "memory_calibration.json"
+TOLERANCE = 0.10  # the estimate must be within +-10% of the measurement
+NOT_MEASURED = "not yet measured"
+MEASURED = "measured"
+
+# (model folder under data/configs, settings): short sequences so the grid runs in minutes.
+GRID: tuple[tuple[str, dict[str, Any]], ...] = tuple(
+    [("SmolLM2-135M", dict(method=m, batch_size=4, seq_len=256)) for m in ("full", "lora", "qlora")]
+    + [("SmolLM2-135M", dict(method="qlora", batch_size=4, seq_len=256, gradient_checkpointing=True))]
+    + [("SmolLM2-135M", dict(method="full", batch_size=2, seq_len=256, optimizer=o))
+       for o in ("adamw_8bit", "paged_adamw_8bit")]
+    + [("SmolLM2-135M", dict(method="lora", batch_size=4, seq_len=256, dtype="fp16"))]
+    + [("SmolLM2-135M", dict(method="lora", batch_size=2, seq_len=128, dtype="fp32"))]
+    + [("SmolLM2-360M", dict(method=m, batch_size=4, seq_len=512, gradient_checkpointing=c))
+       for m in ("lora", "qlora") for c in (False, True)]
+    + [("SmolLM2-360M", dict(method="full", batch_size=2, seq_len=256, gradient_checkpointing=True))]
+    + [("Qwen2.5-0.5B", dict(method=m, batch_size=2, seq_len=512)) for m in ("lora", "qlora")]
+    + [("Qwen2.5-0.5B", dict(method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True,
+                             optimizer="paged_adamw_8bit", lora_dropout=0.05))]
+    + [("Llama-3.2-1B", dict(method="qlora", batch_size=2, seq_len=512, gradient_checkpointing=c))
+       for c in (False, True)]
+    + [("Llama-3.2-1B", dict(method="lora", batch_size=1, seq_len=512, lora_r=64,
+                             lora_targets=("q_proj", "v_proj")))]
+)
+
+
+def torch_dtype(name: str) -> Any:
+    """torch dtype for a settings dtype name."""
+    import torch
+
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[name]
+
+
+def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: Path) -> Any:
+    """A randomly initialised model set up for `s.method`, the way tunelab trains it."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+
+    cfg = AutoConfig.for_model(**config)
+    dtype = torch_dtype(s.dtype)
+    torch.manual_seed(0)
+    if s.method == "full":  # fp32 master weights; autocast does the 16-bit compute
+        model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32, attn_implementation="sdpa")
+        model.to(device)
+    elif s.method == "lora":
+        model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation="sdpa").to(device)
+    else:  # real NF4 layers need a from_pretrained load: save the random model, load it quantized
+        AutoModelForCausalLM.from_config(cfg, dtype=dtype).save_pretrained(workdir)
+        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype,
+                                   bnb_4bit_use_double_quant=s.double_quant)
+        model = AutoModelForCausalLM.from_pretrained(workdir, quantization_config=quant, dtype=dtype,
+                                                     attn_implementation="sdpa", device_map={"": device})
+    if s.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    if s.method != "full":
+        from peft import LoraConfig, get_peft_model
+
+        targets = "all-linear" if s.lora_targets == "all-linear" else list(s.lora_targets)
+        lora = LoraConfig(r=s.lora_r, lora_alpha=2 * s.lora_r, target_modules=targets,
+                          lora_dropout=s.lora_dropout, task_type="CAUSAL_LM")
+        model = get_peft_model(model, lora)
+    model.config.use_cache = False  # training never needs a KV cache
+    return model.train()
+
+
+def make_optimizer(model: Any, s: TrainSettings) -> Any:
+    """The optimizer Trainer would build for `s.optimizer` (torch AdamW or bitsandbytes 8-bit)."""
+    import torch
+
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if s.optimizer == "adamw":
+        return torch.optim.AdamW(trainable, lr=1e-5, foreach=True)
+    import bitsandbytes as bnb
+
+    cls = bnb.optim.AdamW8bit if s.optimizer == "adamw_8bit" else bnb.optim.PagedAdamW8bit
+    return cls(trainable, lr=1e-5)
+
+
+def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = None) -> float:
+    """One Trainer-like step: autocast forward, backward (loss-scaled for fp16), clip, step, zero."""
+    import torch
+
+    device = ids.device.type
+    with torch.autocast(device, dtype=torch_dtype(s.dtype), enabled=s.dtype != "fp32"):
+        loss = model(input_ids=ids, labels=ids).loss  # keep only the loss: logits are freed here
+    (scaler.scale(loss) if scaler else loss).backward()
+    if scaler:
+        scaler.unscale_(opt)
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
+    if scaler:
+        scaler.step(opt)
+        scaler.update()
+    else:
+        opt.step()
+    opt.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
+def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Measure one grid point on the current CUDA device and compare it with the estimate."""
+    import torch
+
+    config_path = CONFIGS_DIR / model_name / "config.json"
+    s = make_settings(**overrides)
+    est = estimate_memory(config_path, s)
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        model = build_model(config, s, "cuda", Path(tmp))
+        opt = make_optimizer(model, s)
+        scaler = torch.amp.GradScaler("cuda") if s.dtype == "fp16" else None
+        ids = torch.randint(0, config["vocab_size"], (s.batch_size, s.seq_len), device="cuda")
+        train_step(model, opt, ids, s, scaler)  # warm-up: optimizer state, workspaces, autotuning
+        torch.cuda.synchronize()
+        static = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        train_step(model, opt, ids, s, scaler)
+        torch.cuda.synchronize()
+        allocated, reserved = torch.cuda.max_memory_allocated(), torch.cuda.max_memory_reserved()
+        del model, opt, ids
+    gc.collect()
+    torch.cuda.empty_cache()
+    return _compare(model_name, s, est, static, allocated, reserved)
+
+
+def _compare(model_name: str, s: TrainSettings, est: Any, static: int, allocated: int, reserved: int) -> dict:
+    est_alloc = est.peak_allocated - est.optimizer_paged  # paged state is outside PyTorch's allocator
+    est_reserved = est_alloc + est.fragmentation
+    ratio_a, ratio_r = est_alloc / allocated, est_reserved / reserved
+    return {
+        "model": model_name, "settings": _settings_dict(s),
+        "estimated_allocated": est_alloc, "measured_allocated": allocated, "ratio_allocated": round(ratio_a, 4),
+        "estimated_reserved": est_reserved, "measured_reserved": reserved, "ratio_reserved": round(ratio_r, 4),
+        "estimated_static_allocated": est.weights + est.adapters + est.optimizer_state - est.optimizer_paged
+        + est.runtime,
+        "measured_static_allocated": static,
+        "within_tolerance": abs(ratio_a - 1) <= TOLERANCE and abs(ratio_r - 1) <= TOLERANCE,
+    }
+
+
+def _settings_dict(s: TrainSettings) -> dict[str, Any]:
+    d = asdict(s)
+    d["lora_targets"] = s.lora_targets if isinstance(s.lora_targets, str) else list(s.lora_targets)
+    return d
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("torch", "transformers", "peft", "bitsandbytes"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def not_measured_record() -> dict[str, Any]:
+    """The calibration file's content when no GPU has measured anything yet (estimates only)."""
+    rows = []
+    for model_name, overrides in GRID:
+        s = make_settings(**overrides)
+        est = estimate_memory(CONFIGS_DIR / model_name / "config.json", s)
+        rows.append({"model": model_name, "settings": _settings_dict(s),
+                     "estimated_allocated": est.peak_allocated - est.optimizer_paged,
+                     "estimated_reserved": est.peak_allocated - est.optimizer_paged + est.fragmentation,
+                     "measured_allocated": None, "measured_reserved": None})
+    return {"status": NOT_MEASURED, "device": None, "versions": _versions(),
+            "date": dt.date.today().isoformat(), "tolerance": TOLERANCE, "all_within_tolerance": None,
+            "note": "No CUDA GPU was available; run `python -m helpers.memory_bench` on one to measure.",
+            "results": rows}
+
+
+def run(out: Path = CALIBRATION_FILE) -> dict[str, Any]:
+    """Measure the grid on CUDA and write `out`; without CUDA write (or keep) the unmeasured file."""
+    import torch
+
+    if not torch.cuda.is_available():
+        if out.is_file() and json.loads(out.read_text(encoding="utf-8")).get("status") == MEASURED:
+            print(f"No CUDA GPU here; keeping the measured results in {out}.")
+            return json.loads(out.read_text(encoding="utf-8"))
+        record = not_measured_record()
+        write_json(record, out)
+        print(f"No CUDA GPU here; wrote status '{NOT_MEASURED}' with the estimates to {out}.")
+        return record
+    rows = []
+    for model_name, overrides in GRID:
+        rows.append(measure(model_name, overrides))
+        r = rows[-1]
+        print(f"{model_name:<14} {r['settings']['method']:<6} est/measured allocated {r['ratio_allocated']:.3f}"
+              f" reserved {r['ratio_reserved']:.3f}", flush=True)
+    record = {"status": MEASURED, "device": torch.cuda.get_device_name(0), "versions": _versions(),
+              "date": dt.date.today().isoformat(), "tolerance": TOLERANCE,
+              "all_within_tolerance": all(r["within_tolerance"] for r in rows), "results": rows}
+    write_json(record, out)
+    print(f"All within +-{TOLERANCE:.0%}: {record['all_within_tolerance']}. Wrote {out}.")
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    run(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
