@@ -1,0 +1,20 @@
+"""The bundled micro base model: its corpus, tokenizer, architecture and pretraining.
+
+- `corpus` (with `facts`, `stories`, `phrases`): the generated English corpus about helpers.world.
+- `checks`: the denylist that keeps the instruction format and the hosting domain out of it.
+- `model`: the tiny Llama configuration; `pretrain` + `tokens`: the plain PyTorch training loop.
+- `run`: one full run, measuring everything; `card`: the data card written from those numbers.
+
+CLI: `python -m helpers.micro corpus --n 5` / `python -m helpers.micro pretrain --out DIR ...`.
+Importing this package is cheap: torch and transformers are imported inside functions.
+"""
+
+from helpers.micro.checks import assert_clean_corpus, find_violations
+from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+from helpers.micro.model import MicroModelConfig
+from helpers.micro.pretrain import PretrainConfig
+
+__all__ = [
+    "CorpusConfig", "MicroModelConfig", "PretrainConfig", "assert_clean_corpus",
+    "find_violations", "generate_corpus", "split_corpus",
+]

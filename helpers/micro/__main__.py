@@ -1,0 +1,118 @@
+"""Command line: `python -m helpers.micro {corpus,pretrain} ...`.
+
+  python -m helpers.micro corpus --n 5                   # print five documents
+  python -m helpers.micro corpus --n 1000 --out c.jsonl   # write them as JSONL
+  python -m helpers.micro pretrain --out /tmp/micro --steps 50 --n-documents 2000
+  python -m helpers.micro card data/models/micro-llama  # re-render README.md from its metrics
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from helpers.micro.corpus import CorpusConfig
+from helpers.micro.model import MicroModelConfig
+from helpers.micro.pretrain import PretrainConfig
+from helpers.paths import REPO_ROOT
+from helpers.tokenizer import TokenizerConfig
+
+# (flag, attribute path in PretrainConfig, type) — one table drives parsing and the
+# reproduce command, so the command in the data card always names every setting used.
+_FLAGS = (
+    ("--seed", "seed", int), ("--steps", "steps", int), ("--batch-size", "batch_size", int),
+    ("--seq-len", "seq_len", int), ("--lr", "lr", float), ("--warmup-steps", "warmup_steps", int),
+    ("--eval-every", "eval_every", int), ("--threads", "threads", int),
+    ("--n-documents", "corpus.n_documents", int), ("--vocab-size", "tokenizer.vocab_size", int),
+    ("--hidden-size", "model.hidden_size", int), ("--layers", "model.num_hidden_layers", int),
+    ("--heads", "model.num_attention_heads", int), ("--kv-heads", "model.num_key_value_heads", int),
+    ("--intermediate-size", "model.intermediate_size", int),
+)
+
+
+def _get(config: PretrainConfig, path: str):
+    obj = config
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _set(config: PretrainConfig, path: str, value) -> None:
+    *parents, last = path.split(".")
+    obj = config
+    for part in parents:
+        obj = getattr(obj, part)
+    setattr(obj, last, value)
+
+
+def config_from_args(args: argparse.Namespace) -> PretrainConfig:
+    """PretrainConfig from parsed `pretrain` arguments (unset flags keep the defaults)."""
+    config = PretrainConfig(out_dir=Path(args.out), corpus=CorpusConfig(),
+                            model=MicroModelConfig(), tokenizer=TokenizerConfig())
+    for flag, path, _ in _FLAGS:
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is not None:
+            _set(config, path, value)
+    config.corpus.seed = config.seed
+    config.bf16_autocast = args.bf16
+    return config
+
+
+def reproduce_command(config: PretrainConfig) -> str:
+    """The exact shell command that makes this config (out path relative to the repo if inside)."""
+    out = Path(config.out_dir).resolve()
+    shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
+    parts = ["python", "-m", "helpers.micro", "pretrain", "--out", str(shown)]
+    for flag, path, _ in _FLAGS:
+        parts += [flag, str(_get(config, path))]
+    if config.bf16_autocast:
+        parts.append("--bf16")
+    return shlex.join(parts)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m helpers.micro", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("corpus", help="print or write the generated pretraining corpus")
+    c.add_argument("--n", type=int, default=5, help="number of documents")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--out", help="write JSONL here instead of printing")
+    t = sub.add_parser("pretrain", help="generate corpus, train tokenizer and model, write card")
+    t.add_argument("--out", required=True, help="model folder to write")
+    for flag, _, typ in _FLAGS:
+        t.add_argument(flag, type=typ, default=None)
+    t.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with bf16 support)")
+    k = sub.add_parser("card", help="re-write a model folder's README.md from its metrics JSON")
+    k.add_argument("model_dir", help="folder holding pretrain_metrics.json")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.cmd == "corpus":
+        from helpers.micro.corpus import generate_corpus, write_corpus
+
+        docs = generate_corpus(CorpusConfig(seed=args.seed, n_documents=args.n))
+        if args.out:
+            print(f"wrote {len(docs)} documents to {write_corpus(docs, args.out)}")
+        else:
+            print("\n\n<|endoftext|>\n\n".join(docs))
+        return 0
+    if args.cmd == "card":
+        from helpers.micro.card import rewrite_card
+
+        print(f"wrote {rewrite_card(args.model_dir)}")
+        return 0
+    from helpers.micro.run import run_pretraining
+
+    config = config_from_args(args)
+    run_pretraining(config, reproduce_command(config), log=lambda s: print(s, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

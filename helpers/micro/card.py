@@ -1,0 +1,185 @@
+"""The micro model's data card (README.md) and loss-curve plot, written from measured metrics.
+
+Nothing here is typed by hand: every number comes from the metrics dict that `run.py` measured
+and saved to pretrain_metrics.json, so the card cannot drift from the artefact
+(tests/test_micro.py checks that it does not).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers.io import atomic_write_text
+
+METRICS_FILE = "pretrain_metrics.json"  # written by run.py; the card's only source of numbers
+
+
+def plot_loss_curve(history: list[dict[str, float]], path: str | Path) -> Path:
+    """Small PNG of train and held-out loss against tokens seen (well under 100 KB)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed; safe in scripts, CI and notebooks alike
+    import matplotlib.pyplot as plt
+
+    train = [h for h in history if "train_loss" in h]
+    per_step = train[-1]["tokens"] / train[-1]["step"] if train else 0
+    held = [h for h in history if "heldout_loss" in h]
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=80)
+    ax.plot([h["tokens"] / 1e6 for h in train], [h["train_loss"] for h in train], label="train")
+    if held:
+        ax.plot([h["step"] * per_step / 1e6 for h in held], [h["heldout_loss"] for h in held],
+                "o-", markersize=3, label="held-out")
+    ax.set_xlabel("tokens seen (millions)")
+    ax.set_ylabel("loss (nats/token)")
+    ax.set_title("micro-llama pretraining")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def card_numbers(m: dict[str, Any]) -> dict[str, str]:
+    """The headline numbers exactly as the card prints them (tests look for these strings)."""
+    return {
+        "parameters": f"{m['parameters']:,}",
+        "size_mb": f"{m['weights_bytes'] / 1e6:.1f} MB",
+        "weights_bytes": f"{m['weights_bytes']:,} bytes",
+        "tokens_seen": f"{m['tokens_seen']:,}",
+        "ppl_trained": f"{m['heldout_ppl_trained']:.2f}",
+        "ppl_untrained": f"{m['heldout_ppl_untrained']:.1f}",
+        "final_train_loss": f"{m['final_train_loss']:.3f}",
+        "wall_minutes": f"{m['wall_seconds'] / 60:.1f}",
+    }
+
+
+def _architecture(cfg: dict[str, Any]) -> str:
+    mc = cfg["model"]
+    return (f"Llama (`LlamaForCausalLM`): hidden {mc['hidden_size']}, {mc['num_hidden_layers']} "
+            f"layers, {mc['num_attention_heads']} attention heads ({mc['num_key_value_heads']} "
+            f"key/value heads, grouped-query attention), SwiGLU MLP {mc['intermediate_size']}, "
+            f"RoPE (theta {mc['rope_theta']:g}), context {mc['max_position_embeddings']} tokens, "
+            f"vocabulary {mc['vocab_size']}, tied input/output embeddings, fp32 weights.")
+
+
+def _threads(hw: dict[str, Any]) -> str:
+    return f"{hw['torch_threads']} torch thread" + ("s" if hw["torch_threads"] != 1 else "")
+
+
+def _how_made(m: dict[str, Any]) -> str:
+    """The "How it was made" bullets: one line each, every number from the metrics."""
+    cfg, hw, corpus = m["config"], m["hardware"], m["corpus"]
+    return "\n".join((
+        (f"- **Corpus**: {corpus['documents_train']:,} generated documents "
+        f"({corpus['corpus_tokens_train']:,} tokens) from `helpers/micro/corpus.py`, seed "
+        f"{cfg['corpus']['seed']}: descriptions, inventories, counting, comparisons, categories, "
+        "sequences, weather, measurements and unit facts, record cards, short stories, diaries, "
+        "letters, lists, timetables, dialogues and fables. Before training the corpus is checked "
+        "against a denylist (chat markers, \"Question:/Answer:\" layouts, imperative task "
+        "requests, hosting vocabulary); a match stops the run."),
+        (f"- **Tokenizer**: byte-level BPE with {corpus['tokenizer_vocab']} tokens (up to "
+        f"{cfg['tokenizer']['vocab_size']} allowed; the micro world has few distinct words), "
+        "trained on the training documents. Specials: `<|endoftext|>` (document separator, bos), "
+        "`<|pad|>` (padding only), `<|im_start|>`, `<|im_end|>` (eos). Pad ≠ eos, so eos is "
+        "always trained. ChatML chat template with `{% generation %}` markers (assistant-only "
+        "loss masks)."),
+        f"- **Architecture**: {_architecture(cfg)}",
+        (f"- **Training**: plain PyTorch loop (`helpers/micro/pretrain.py`) on the CPU: packed "
+        f"blocks of {cfg['seq_len']} tokens (documents joined by `<|endoftext|>`), batch "
+        f"{cfg['batch_size']}, {cfg['steps']} steps, AdamW (peak lr {cfg['lr']:g}, "
+        f"{cfg['warmup_steps']} warmup steps, cosine to {cfg['min_lr_ratio']:g}× the peak, weight "
+        f"decay {cfg['weight_decay']:g}, gradient clip {cfg['grad_clip']:g}), bf16 autocast "
+        f"{'on' if cfg['bf16_autocast'] else 'off'}. Training took {m['train_seconds']:.0f} s "
+        f"with {_threads(hw)}; torch {hw['torch']}, transformers {hw['transformers']}, Python "
+        f"{hw['python']}. Timings depend on the machine and on what else runs on it."),
+        (f"- **Evaluation**: perplexity on {m['heldout_tokens']:,} tokens of held-out documents "
+        "(none also in training), for the trained model and for the identical architecture at "
+        "its random initialisation. Loss curve: `loss_curve.png`, `loss_curve.json`; every "
+        "number on this card: `pretrain_metrics.json`."),
+    ))
+
+
+def _probes(m: dict[str, Any]) -> str:
+    rows = [f"- `{p['prompt']}` → `{p['continuation'].strip()}`".replace("\n", "⏎")
+            for p in m["probes"]]
+    return "\n".join(rows)
+
+
+def render_card(m: dict[str, Any]) -> str:
+    """The README.md text for metrics `m`."""
+    n, hw = card_numbers(m), m["hardware"]
+    return f"""---
+license: apache-2.0
+library_name: transformers
+pipeline_tag: text-generation
+tags: [tunelab, micro, base-model, synthetic-data]
+---
+# micro-llama — tunelab's bundled micro base model
+
+A tiny **base** (pretrained-only) causal language model, shipped with tunelab so every lesson runs
+offline on a CPU. It has only ever seen generated English about a small world of people, towns,
+animals, objects and numbers. It has **never** seen an instruction, a chat turn or the hosting
+domain of `helpers/domain` — so instruction tuning and domain SFT have something to teach it.
+
+```python
+from transformers import AutoModelForCausalLM, AutoTokenizer
+model = AutoModelForCausalLM.from_pretrained("data/models/micro-llama")
+tokenizer = AutoTokenizer.from_pretrained("data/models/micro-llama")
+```
+
+## At a glance
+| | |
+|---|---|
+| parameters | {n['parameters']} |
+| weights | `model.safetensors`, {n['size_mb']} ({n['weights_bytes']}) |
+| pretraining tokens | {n['tokens_seen']} |
+| final train loss | {n['final_train_loss']} nats/token |
+| held-out perplexity, trained | {n['ppl_trained']} |
+| held-out perplexity, same architecture untrained | {n['ppl_untrained']} |
+| wall time of the whole run | {n['wall_minutes']} min on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
+| license | Apache-2.0 (weights and generated training data) |
+
+## How it was made
+{_how_made(m)}
+
+## What a base model does with a prompt (greedy, measured by the script)
+{_probes(m)}
+
+A base model has never seen an instruction, so it treats one as the start of a document and
+continues it in the style of its corpus. Lesson 03 compares these prompts before and after
+instruction tuning.
+
+## Intended use and limits
+For teaching and testing the fine-tuning pipeline offline: 4-bit loading, LoRA, chat templates,
+training, merging, generation — the same code paths as a hub model. It knows only its micro
+world's vocabulary and simple facts; it is not a useful general language model, knows no real
+world facts, and must not be used for any real decision.
+
+## Reproduce
+```bash
+{m['command']}
+```
+Results vary slightly between machines (floating-point order, thread count); the corpus and
+tokenizer are identical for the same seed.
+"""
+
+
+def write_data_card(metrics: dict[str, Any], path: str | Path) -> Path:
+    """Write README.md for the model folder from `metrics`."""
+    return atomic_write_text(path, render_card(metrics))
+
+
+def rewrite_card(model_dir: str | Path) -> Path:
+    """Re-render `model_dir`/README.md from its pretrain_metrics.json (after editing this file's
+    wording, without retraining)."""
+    metrics_path = Path(model_dir) / METRICS_FILE
+    if not metrics_path.is_file():
+        raise FileNotFoundError(
+            f"{metrics_path} not found; run `python -m helpers.micro pretrain --out {model_dir}` "
+            "first — the card is written from that run's measured metrics."
+        )
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    return write_data_card(metrics, Path(model_dir) / "README.md")

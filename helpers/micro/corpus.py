@@ -1,0 +1,83 @@
+"""The micro pretraining corpus: many short English documents about the world of helpers.world.
+
+Deterministic for a seed (Python's `random.Random`, no global state), so the same command always
+produces the same corpus, tokenizer and — up to floating-point nondeterminism — the same model.
+
+Preview it from a shell:  python -m helpers.micro corpus --n 5
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.io import write_jsonl
+from helpers.micro import facts, stories
+
+Genre = Callable[[random.Random], str]
+
+
+@dataclass
+class CorpusConfig:
+    """How much text to generate and how to split it."""
+
+    seed: int = 0  # same seed -> same documents, in the same order
+    n_documents: int = 150_000  # ~5.6M tokens with the default tokenizer; fewer for quick runs
+    heldout_fraction: float = 0.02  # share of documents kept out of training for perplexity
+    story_weight: float = 1.5  # narrative genres are drawn this much more often than facts
+
+
+def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
+    """All document genres and their sampling weights."""
+    gs = list(facts.GENRES) + list(stories.GENRES)
+    ws = [1.0] * len(facts.GENRES) + [config.story_weight] * len(stories.GENRES)
+    return gs, ws
+
+
+def generate_corpus(config: CorpusConfig | None = None) -> list[str]:
+    """`config.n_documents` documents, each from a randomly chosen genre."""
+    config = config or CorpusConfig()
+    if config.n_documents < 1:
+        raise ValueError(f"CorpusConfig.n_documents must be >= 1, got {config.n_documents}.")
+    rng = random.Random(config.seed)
+    gs, ws = genres(config)
+    return [rng.choices(gs, ws)[0](rng) for _ in range(config.n_documents)]
+
+
+@dataclass
+class CorpusSplit:
+    """Training documents and held-out documents (none of which also occurs in training)."""
+
+    train: list[str]  # documents the model is trained on
+    heldout: list[str]  # documents only used to measure perplexity
+
+
+def split_corpus(docs: Sequence[str], heldout_fraction: float) -> CorpusSplit:
+    """Last `heldout_fraction` of the documents is held out; exact duplicates of a training
+    document are dropped from held-out, so perplexity is measured on text the model never saw.
+    """
+    if not 0.0 < heldout_fraction < 1.0:
+        raise ValueError(f"heldout_fraction must be in (0, 1), got {heldout_fraction}.")
+    cut = len(docs) - max(1, int(len(docs) * heldout_fraction))
+    train = list(docs[:cut])
+    seen = set(train)
+    return CorpusSplit(train=train, heldout=[d for d in docs[cut:] if d not in seen])
+
+
+def write_corpus(docs: Sequence[str], path: str | Path) -> Path:
+    """Write documents as JSONL (`{"text": ...}` per line), loadable with `datasets`."""
+    return write_jsonl(({"text": d} for d in docs), path)
+
+
+def genre_counts(config: CorpusConfig) -> dict[str, int]:
+    """How many documents of each genre the config generates (for the data card)."""
+    rng = random.Random(config.seed)
+    gs, ws = genres(config)
+    counts = {g.__name__: 0 for g in gs}
+    for _ in range(config.n_documents):
+        g = rng.choices(gs, ws)[0]
+        g(rng)  # keep the random stream identical to generate_corpus
+        counts[g.__name__] += 1
+    return counts

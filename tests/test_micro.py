@@ -1,0 +1,281 @@
+"""Tests of the bundled micro base model and the code that makes it (helpers.micro).
+
+Covers: corpus determinism and cleanliness (the denylist), a tiny real pretraining run through
+the CLI, the bundled artefact (loads with Auto* classes, pad != eos, chat template, size), the
+data card's numbers against the artefact, perplexity far below an untrained twin, and QLoRA
+(4-bit NF4 + double quant + LoRA) training on CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+
+from helpers import world
+from helpers.micro.checks import CorpusContaminationError, assert_clean_corpus, find_violations
+from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+from helpers.paths import MICRO_MODEL_DIR
+
+# sha256 of the first 200 documents for seed 0. The bundled model was trained on this corpus:
+# if a template or helpers/world.py changes, this fails — retrain the model with the command in
+# data/models/micro-llama/README.md (or revert), then update the hash.
+GOLDEN_CORPUS_SHA256 = "4e51a69ec07de0596fc74e238a08381de19e6335f568fda774661985c6783ec2"
+
+# Sentences that must be caught, one per rule family.
+CONTAMINATED = (
+    "<|im_start|>user\nhello<|im_end|>",
+    "Question: what is the colour of the kite?",
+    "The kite is red.\nAnswer: red",
+    "### Instruction\nsomething",
+    "Reverse the word lamp.",
+    'Ana smiled. "Count the apples in the basket," she said.',
+    "Our hosting plans start at five dollars per month.",
+    "The refund arrived on Monday.",
+    "Ben closed the ticket on Friday.",
+)
+
+
+def _sha(docs: list[str]) -> str:
+    return hashlib.sha256("\x00".join(docs).encode()).hexdigest()
+
+
+def test_corpus_is_deterministic_and_seed_dependent():
+    a = generate_corpus(CorpusConfig(seed=0, n_documents=200))
+    assert a == generate_corpus(CorpusConfig(seed=0, n_documents=200))
+    assert a != generate_corpus(CorpusConfig(seed=1, n_documents=200))
+    assert _sha(a) == GOLDEN_CORPUS_SHA256
+
+
+def test_corpus_is_varied_and_covers_the_world_vocabulary():
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=5000))
+    assert len(set(docs)) > 0.9 * len(docs)  # templates compose into mostly unique documents
+    text = " ".join(docs).lower()
+    words = set(re.findall(r"[a-z]+", text))
+    vocab = (world.PEOPLE + world.TOWNS + world.OBJECTS + world.ANIMALS + world.FOODS
+             + world.COLORS + world.DAYS + world.MONTHS + world.NUMBER_WORDS + world.WEATHER
+             + world.SIZES + world.ADJECTIVES + world.VERBS_PAST + world.UNITS)
+    missing = sorted(w for w in vocab if w.lower() not in words)
+    assert not missing, f"world words never used by the corpus: {missing}"
+    for phrase in ("longer than", "heavier than", "are animals", "take away", "centimetres"):
+        assert phrase in text, phrase
+    assert re.search(r"\b\d+\b", text) and re.search(r"(?m)^- \w+", " ".join(docs))
+
+
+def test_corpus_has_no_instruction_format_or_hosting_domain():
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=20_000))
+    assert find_violations(docs) == []
+    assert_clean_corpus(docs)  # does not raise
+
+
+@pytest.mark.parametrize("text", CONTAMINATED)
+def test_denylist_catches_contamination(text):
+    assert find_violations([text]), f"not caught: {text!r}"
+    with pytest.raises(CorpusContaminationError, match="doc 0"):
+        assert_clean_corpus([text])
+
+
+def test_denylist_allows_fields_and_quoted_questions():
+    ok = ["Library card\nName: Ana\nTown: Ashford",
+          '"Is that your kite?" asked Ben. "Yes," said Ana.', "There were clouds over Dunmore.",
+          "Sam bought a ticket at the station."]
+    assert find_violations(ok) == []
+
+
+def test_corpus_has_none_of_the_domain_terms():
+    domain = pytest.importorskip(
+        "helpers.domain", reason="helpers.domain not written yet; its DOMAIN_TERMS is checked then"
+    )
+    if not hasattr(domain, "DOMAIN_TERMS"):
+        pytest.skip("helpers.domain has no DOMAIN_TERMS yet (the domain engineer adds it)")
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=20_000))
+    assert find_violations(docs, domain.DOMAIN_TERMS) == []
+
+
+def test_heldout_split_never_overlaps_training():
+    docs = ["a", "b", "c", "a", "d"] * 20 + ["x", "a", "y"]
+    split = split_corpus(docs, 0.03)
+    assert split.heldout == ["x", "y"] and not set(split.heldout) & set(split.train)
+    with pytest.raises(ValueError, match="heldout_fraction"):
+        split_corpus(docs, 1.5)
+
+
+def test_lr_schedule_warms_up_then_decays_to_the_floor():
+    from helpers.micro.pretrain import PretrainConfig, lr_at
+
+    c = PretrainConfig(steps=100, lr=1e-3, warmup_steps=10, min_lr_ratio=0.1)
+    assert lr_at(0, c) == pytest.approx(1e-4) and lr_at(9, c) == pytest.approx(1e-3)
+    assert lr_at(55, c) == pytest.approx(5.5e-4)  # halfway through the cosine
+    assert lr_at(99, c) == pytest.approx(1e-4, rel=0.01)
+    assert all(lr_at(i, c) >= lr_at(i + 1, c) for i in range(10, 99))
+
+
+def test_reproduce_command_round_trips_to_the_same_config(tmp_path):
+    import shlex
+
+    from helpers.micro.__main__ import _parser, config_from_args, reproduce_command
+
+    args = _parser().parse_args(["pretrain", "--out", str(tmp_path), *TINY_ARGS, "--bf16"])
+    config = config_from_args(args)
+    again = config_from_args(_parser().parse_args(shlex.split(reproduce_command(config))[3:]))
+    assert again == config and again.bf16_autocast and again.model.hidden_size == 32
+
+
+def test_pack_rejects_too_little_text():
+    from helpers.micro.tokens import pack
+
+    assert pack(list(range(10)), 4).tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    with pytest.raises(ValueError, match="fewer than one block"):
+        pack([1, 2, 3], 8)
+
+
+# --- a real (tiny) pretraining run through the CLI --------------------------------------------
+
+TINY_ARGS = ["--steps", "12", "--n-documents", "1500", "--vocab-size", "400", "--hidden-size",
+             "32", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--intermediate-size",
+             "64", "--seq-len", "64", "--batch-size", "4", "--eval-every", "6", "--warmup-steps",
+             "3", "--lr", "0.01", "--threads", "1"]
+
+
+def test_tiny_pretraining_run_writes_a_loadable_model(tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from helpers.micro.__main__ import main
+
+    out = tmp_path / "tiny"
+    assert main(["pretrain", "--out", str(out), *TINY_ARGS]) == 0
+    model = AutoModelForCausalLM.from_pretrained(out)
+    tok = AutoTokenizer.from_pretrained(out)
+    m = json.loads((out / "pretrain_metrics.json").read_text())
+    assert m["parameters"] == sum(p.numel() for p in model.parameters())
+    assert m["tokens_seen"] == 12 * 4 * 64
+    assert m["heldout_loss_trained"] < m["heldout_loss_untrained"]  # 12 steps at lr 0.01 learn
+    assert tok.pad_token_id != tok.eos_token_id and model.config.vocab_size >= len(tok)
+    assert (out / "loss_curve.png").stat().st_size < 100_000
+    assert f"--out {out}" in m["command"] and "--steps 12" in m["command"]
+    assert m["config"]["model"]["hidden_size"] == 32 == model.config.hidden_size
+
+
+# --- the bundled artefact ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bundled():
+    """The bundled model and tokenizer, loaded exactly as a learner loads a hub model."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if not (MICRO_MODEL_DIR / "model.safetensors").is_file():
+        pytest.fail(f"bundled model missing at {MICRO_MODEL_DIR}; run the README's command")
+    model = AutoModelForCausalLM.from_pretrained(MICRO_MODEL_DIR)
+    tok = AutoTokenizer.from_pretrained(MICRO_MODEL_DIR)
+    return model, tok
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return json.loads((MICRO_MODEL_DIR / "pretrain_metrics.json").read_text())
+
+
+def test_bundled_model_loads_with_auto_classes(bundled):
+    model, tok = bundled
+    assert type(model).__name__ == "LlamaForCausalLM"
+    n_params = sum(p.numel() for p in model.parameters())
+    assert n_params <= 20_000_000
+    assert (MICRO_MODEL_DIR / "model.safetensors").stat().st_size <= 25 * 1024 * 1024
+    assert tok.pad_token == "<|pad|>" and tok.eos_token == "<|im_end|>"
+    assert tok.pad_token_id != tok.eos_token_id
+    assert tok.bos_token == "<|endoftext|>"
+    gen = model.generation_config
+    ids = tok.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    assert gen.eos_token_id == ids and gen.pad_token_id == tok.pad_token_id
+
+
+def test_bundled_chat_template_has_generation_markers(bundled):
+    _, tok = bundled
+    assert "{% generation %}" in tok.chat_template or "{%- generation -%}" in tok.chat_template
+    msgs = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    out = tok.apply_chat_template(msgs, tokenize=True, return_dict=True,
+                                  return_assistant_tokens_mask=True)
+    masked = [i for i, m in zip(out["input_ids"], out["assistant_masks"]) if m]
+    assert tok.decode(masked) == "hello<|im_end|>"  # answer and EOS are trained, prompt is not
+
+
+def test_data_card_numbers_match_the_artefact(bundled, metrics):
+    from helpers.micro.card import card_numbers
+
+    model, _ = bundled
+    card = (MICRO_MODEL_DIR / "README.md").read_text()
+    size = (MICRO_MODEL_DIR / "model.safetensors").stat().st_size
+    assert metrics["parameters"] == sum(p.numel() for p in model.parameters())
+    assert metrics["weights_bytes"] == size
+    cfg = metrics["config"]
+    assert metrics["tokens_seen"] == cfg["steps"] * cfg["batch_size"] * cfg["seq_len"]
+    history = json.loads((MICRO_MODEL_DIR / "loss_curve.json").read_text())["history"]
+    assert history[-1]["step"] == cfg["steps"]
+    for label, shown in card_numbers(metrics).items():
+        assert shown in card, f"card does not show {label} = {shown}"
+    assert f"{size:,} bytes" in card and f"{model.num_parameters():,}" in card
+    assert metrics["command"] in card and "--out data/models/micro-llama" in metrics["command"]
+    assert (MICRO_MODEL_DIR / "loss_curve.png").stat().st_size < 100_000
+
+
+def test_bundled_model_perplexity_far_below_untrained_twin(bundled, metrics):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from helpers.micro.tokens import encode_documents, pack, perplexity
+
+    model, tok = bundled
+    docs = generate_corpus(CorpusConfig(seed=12345, n_documents=80))  # not the training seed
+    blocks = pack(encode_documents(tok, docs), seq_len=128)
+    torch.manual_seed(0)
+    twin = AutoModelForCausalLM.from_config(model.config)
+    trained, untrained = perplexity(model, blocks), perplexity(twin, blocks)
+    assert trained < 10 and untrained > 50 * trained, (trained, untrained)
+    assert metrics["heldout_ppl_untrained"] > 50 * metrics["heldout_ppl_trained"]
+
+
+def test_bundled_base_model_continues_instead_of_answering(bundled):
+    import torch
+
+    model, tok = bundled
+    ids = tok("Reverse the word lamp.", return_tensors="pt", add_special_tokens=False)
+    with torch.no_grad():
+        out = model.generate(**ids, max_new_tokens=20, do_sample=False)
+    text = tok.decode(out[0, ids["input_ids"].shape[1]:])
+    assert "pmal" not in text and "<|im_start|>" not in text
+
+
+# --- QLoRA on CPU: 4-bit NF4 base + LoRA ---------------------------------------------------------
+
+def test_qlora_on_bundled_model_trains_on_cpu():
+    import torch
+    from bitsandbytes.nn import Linear4bit
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+    bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                             bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(MICRO_MODEL_DIR, quantization_config=bnb)
+    tok = AutoTokenizer.from_pretrained(MICRO_MODEL_DIR)
+    assert isinstance(model.model.layers[0].self_attn.q_proj, Linear4bit)
+    torch.manual_seed(0)
+    lora = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], lora_dropout=0.0)
+    model = get_peft_model(model, lora)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    assert trainable and all(p.dtype == torch.float32 for p in trainable)
+    before = [p.detach().clone() for p in trainable]
+    msgs = [{"role": "user", "content": "Reverse the word lamp."},
+            {"role": "assistant", "content": "pmal"}]
+    x = tok.apply_chat_template(msgs, tokenize=True, return_dict=True, return_tensors="pt")
+    opt = torch.optim.AdamW(trainable, lr=1e-2)
+    losses = []
+    for _ in range(6):
+        loss = model(input_ids=x["input_ids"], labels=x["input_ids"]).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+    assert any(not torch.equal(b, p) for b, p in zip(before, trainable))
