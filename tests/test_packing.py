@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from helpers import models
-from helpers.chat import ChatCollator, ChatEncodingConfig, encode_records
+from helpers.chat import ChatEncodingConfig, encode_records
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.packing import (
     PackedCollator,

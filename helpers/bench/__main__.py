@@ -1,0 +1,109 @@
+"""python -m helpers.bench [--grid cpu|gpu] [--quick] [--models A,B] [--out DIR]
+
+Runs the grid (helpers.bench.grid), each case in a fresh process (in-process with --quick),
+and writes <grid>[-quick].json + .md into --out (default data/results/bench/). Run it on an
+otherwise idle machine: timings share the CPU with everything else (the load average is
+recorded in the results so a reader can judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from helpers.paths import DATA_DIR
+
+RESULTS_DIR = DATA_DIR / "results" / "bench"
+
+
+def _peak(device: str) -> dict:
+    from helpers.bench.flops import gpu_peak, measured_cpu_peak
+
+    if device == "cuda":
+        import torch
+
+        peak = gpu_peak(torch.cuda.get_device_name(0))
+    else:
+        peak = measured_cpu_peak()
+    return {"flops": peak.flops, "source": peak.source}
+
+
+def _notes(grid: str, quick: bool, isolated: bool, device: str) -> list[str]:
+    notes = []
+    if device != "cuda":
+        notes.append("CPU: MFU is against a fp32 matmul rate measured on this machine in this "
+                     "run (no datasheet peak applies); memory is peak RSS of the process")
+    if grid == "gpu":
+        notes.append("real architectures use random weights and the micro tokenizer (speed "
+                     "and memory do not depend on weight values; token counts are the micro "
+                     "tokenizer's)")
+    if not isolated:
+        notes.append("cases ran in one process: peak memory is not isolated per case")
+    if quick:
+        notes.append("quick run (CI smoke test): too few steps for the numbers to mean much")
+    return notes
+
+
+def run(grid_name: str, quick: bool, out_dir: Path, models: tuple[str, ...] | None = None,
+        isolate: bool | None = None, log=print) -> dict:
+    """Run a grid and write its results; return the results dict."""
+    from helpers.bench import report
+    from helpers.bench.grid import grid
+    from helpers.bench.measure import load_average
+    from helpers.bench.runner import run_case, run_isolated
+    from helpers.device import detect
+
+    cases = grid(grid_name, quick, models)
+    isolate = (not quick) if isolate is None else isolate
+    device = detect().device
+    load_before, peak = load_average(), _peak(device)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="tunelab-bench-") as tmp:
+        for i, case in enumerate(cases, 1):
+            start = time.perf_counter()
+            result = run_isolated(case, Path(tmp)) if isolate else _safe(run_case, case, Path(tmp))
+            results.append(result)
+            status = result.get("error", "").splitlines()[-1:] or [
+                f"{result['tokens_per_s']:.0f} tokens/s"]
+            log(f"[{i}/{len(cases)}] {case.name}: {status[0]} ({time.perf_counter() - start:.0f} s)")
+    env = report.environment(load_before, load_average())
+    out = report.assemble(grid_name, quick, results, peak, env,
+                          _notes(grid_name, quick, isolate, device))
+    stem = f"{grid_name}-quick" if quick else grid_name
+    json_path, md_path = report.write(out, out_dir, stem)
+    log(f"wrote {json_path} and {md_path}")
+    return out
+
+
+def _safe(fn, case, workdir: Path) -> dict:
+    """In-process run; a failure becomes an "error" row instead of ending the grid."""
+    try:
+        return fn(case, workdir)
+    except Exception as exc:  # noqa: BLE001 - reported in the results, not hidden
+        return {**case.to_dict(), "error": f"{type(exc).__name__}: {exc}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--grid", choices=["cpu", "gpu"], default="cpu")
+    parser.add_argument("--quick", action="store_true", help="CI-sized run (< ~1 min on CPU)")
+    parser.add_argument("--models", help="gpu grid: comma-separated subset, e.g. micro,SmolLM2-360M")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run cases in this process (faster start, memory not isolated)")
+    args = parser.parse_args(argv)
+    models = tuple(args.models.split(",")) if args.models else None
+    isolate = False if args.in_process else None
+    results = run(args.grid, args.quick, args.out, models, isolate)
+    from helpers.bench.report import markdown
+
+    print(markdown(results))
+    return 1 if any("error" in c for c in results["cases"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
