@@ -32,24 +32,34 @@ TOLERANCE = 0.10  # the estimate must be within +-10% of the measurement
 NOT_MEASURED = "not yet measured"
 MEASURED = "measured"
 
-# (model folder under data/configs, settings): short sequences so the grid runs in minutes.
-GRID: tuple[tuple[str, dict[str, Any]], ...] = tuple(
-    [("SmolLM2-135M", dict(method=m, batch_size=4, seq_len=256)) for m in ("full", "lora", "qlora")]
-    + [("SmolLM2-135M", dict(method="qlora", batch_size=4, seq_len=256, gradient_checkpointing=True))]
-    + [("SmolLM2-135M", dict(method="full", batch_size=2, seq_len=256, optimizer=o))
-       for o in ("adamw_8bit", "paged_adamw_8bit")]
-    + [("SmolLM2-135M", dict(method="lora", batch_size=4, seq_len=256, dtype="fp16"))]
-    + [("SmolLM2-135M", dict(method="lora", batch_size=2, seq_len=128, dtype="fp32"))]
-    + [("SmolLM2-360M", dict(method=m, batch_size=4, seq_len=512, gradient_checkpointing=c))
-       for m in ("lora", "qlora") for c in (False, True)]
-    + [("SmolLM2-360M", dict(method="full", batch_size=2, seq_len=256, gradient_checkpointing=True))]
-    + [("Qwen2.5-0.5B", dict(method=m, batch_size=2, seq_len=512)) for m in ("lora", "qlora")]
-    + [("Qwen2.5-0.5B", dict(method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True,
-                             optimizer="paged_adamw_8bit", lora_dropout=0.05))]
-    + [("Llama-3.2-1B", dict(method="qlora", batch_size=2, seq_len=512, gradient_checkpointing=c))
-       for c in (False, True)]
-    + [("Llama-3.2-1B", dict(method="lora", batch_size=1, seq_len=512, lora_r=64,
-                             lora_targets=("q_proj", "v_proj")))]
+def _point(model: str, **settings: Any) -> tuple[str, dict[str, Any]]:
+    """One grid point: a model folder under data/configs and the settings to run it with."""
+    return model, settings
+
+
+# Short sequences so the whole grid runs in a few minutes on one GPU.
+GRID: tuple[tuple[str, dict[str, Any]], ...] = (
+    _point("SmolLM2-135M", method="full", batch_size=4, seq_len=256),
+    _point("SmolLM2-135M", method="lora", batch_size=4, seq_len=256),
+    _point("SmolLM2-135M", method="qlora", batch_size=4, seq_len=256),
+    _point("SmolLM2-135M", method="qlora", batch_size=4, seq_len=256, gradient_checkpointing=True),
+    _point("SmolLM2-135M", method="full", batch_size=2, seq_len=256, optimizer="adamw_8bit"),
+    _point("SmolLM2-135M", method="full", batch_size=2, seq_len=256, optimizer="paged_adamw_8bit"),
+    _point("SmolLM2-135M", method="lora", batch_size=4, seq_len=256, dtype="fp16"),
+    _point("SmolLM2-135M", method="lora", batch_size=2, seq_len=128, dtype="fp32"),
+    _point("SmolLM2-360M", method="lora", batch_size=4, seq_len=512),
+    _point("SmolLM2-360M", method="lora", batch_size=4, seq_len=512, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="full", batch_size=2, seq_len=256, gradient_checkpointing=True),
+    _point("Qwen2.5-0.5B", method="lora", batch_size=2, seq_len=512),
+    _point("Qwen2.5-0.5B", method="qlora", batch_size=2, seq_len=512),
+    _point("Qwen2.5-0.5B", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True,
+           optimizer="paged_adamw_8bit", lora_dropout=0.05),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, gradient_checkpointing=True),
+    _point("Llama-3.2-1B", method="lora", batch_size=1, seq_len=512, lora_r=64,
+           lora_targets=("q_proj", "v_proj")),
 )
 
 
@@ -69,24 +79,42 @@ def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: 
     dtype = torch_dtype(s.dtype)
     torch.manual_seed(0)
     if s.method == "full":  # fp32 master weights; autocast does the 16-bit compute
-        model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32, attn_implementation="sdpa")
+        model = AutoModelForCausalLM.from_config(
+            cfg, dtype=torch.float32, attn_implementation="sdpa"
+        )
         model.to(device)
     elif s.method == "lora":
-        model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation="sdpa").to(device)
+        model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation="sdpa").to(
+            device
+        )
     else:  # real NF4 layers need a from_pretrained load: save the random model, load it quantized
         AutoModelForCausalLM.from_config(cfg, dtype=dtype).save_pretrained(workdir)
-        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype,
-                                   bnb_4bit_use_double_quant=s.double_quant)
-        model = AutoModelForCausalLM.from_pretrained(workdir, quantization_config=quant, dtype=dtype,
-                                                     attn_implementation="sdpa", device_map={"": device})
+        quant = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=dtype,
+            bnb_4bit_use_double_quant=s.double_quant,
+        )
+        model = AutoModelForCausalLM.from_pretrained(
+            workdir,
+            quantization_config=quant,
+            dtype=dtype,
+            attn_implementation="sdpa",
+            device_map={"": device},
+        )
     if s.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     if s.method != "full":
         from peft import LoraConfig, get_peft_model
 
         targets = "all-linear" if s.lora_targets == "all-linear" else list(s.lora_targets)
-        lora = LoraConfig(r=s.lora_r, lora_alpha=2 * s.lora_r, target_modules=targets,
-                          lora_dropout=s.lora_dropout, task_type="CAUSAL_LM")
+        lora = LoraConfig(
+            r=s.lora_r,
+            lora_alpha=2 * s.lora_r,
+            target_modules=targets,
+            lora_dropout=s.lora_dropout,
+            task_type="CAUSAL_LM",
+        )
         model = get_peft_model(model, lora)
     model.config.use_cache = False  # training never needs a KV cache
     return model.train()
@@ -106,7 +134,7 @@ def make_optimizer(model: Any, s: TrainSettings) -> Any:
 
 
 def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = None) -> float:
-    """One Trainer-like step: autocast forward, backward (loss-scaled for fp16), clip, step, zero."""
+    """One Trainer-like step: autocast forward, backward (scaled for fp16), clip, step, zero."""
     import torch
 
     device = ids.device.type
@@ -131,7 +159,6 @@ def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
 
     config_path = CONFIGS_DIR / model_name / "config.json"
     s = make_settings(**overrides)
-    est = estimate_memory(config_path, s)
     config = json.loads(config_path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         model = build_model(config, s, "cuda", Path(tmp))
@@ -145,25 +172,47 @@ def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
         train_step(model, opt, ids, s, scaler)
         torch.cuda.synchronize()
         allocated, reserved = torch.cuda.max_memory_allocated(), torch.cuda.max_memory_reserved()
-        del model, opt, ids
+        del model, opt, ids, scaler
     gc.collect()
     torch.cuda.empty_cache()
-    return _compare(model_name, s, est, static, allocated, reserved)
+    row = _estimate_row(model_name, s)
+    ratio_a = row["estimated_allocated"] / allocated
+    ratio_r = row["estimated_reserved"] / reserved
+    row.update(
+        measured_allocated=allocated, measured_reserved=reserved, measured_static_allocated=static,
+        ratio_allocated=round(ratio_a, 4), ratio_reserved=round(ratio_r, 4),
+        within_tolerance=abs(ratio_a - 1) <= TOLERANCE and abs(ratio_r - 1) <= TOLERANCE,
+    )
+    return row
 
 
-def _compare(model_name: str, s: TrainSettings, est: Any, static: int, allocated: int, reserved: int) -> dict:
-    est_alloc = est.peak_allocated - est.optimizer_paged  # paged state is outside PyTorch's allocator
-    est_reserved = est_alloc + est.fragmentation
-    ratio_a, ratio_r = est_alloc / allocated, est_reserved / reserved
+def _estimate_row(model_name: str, s: TrainSettings) -> dict[str, Any]:
+    """The estimate in the terms PyTorch's allocator reports (paged optimizer state is outside)."""
+    est = estimate_memory(CONFIGS_DIR / model_name / "config.json", s)
+    allocated = est.peak_allocated - est.optimizer_paged
+    static = est.weights + est.adapters + est.optimizer_state - est.optimizer_paged + est.runtime
     return {
         "model": model_name, "settings": _settings_dict(s),
-        "estimated_allocated": est_alloc, "measured_allocated": allocated, "ratio_allocated": round(ratio_a, 4),
-        "estimated_reserved": est_reserved, "measured_reserved": reserved, "ratio_reserved": round(ratio_r, 4),
-        "estimated_static_allocated": est.weights + est.adapters + est.optimizer_state - est.optimizer_paged
-        + est.runtime,
-        "measured_static_allocated": static,
-        "within_tolerance": abs(ratio_a - 1) <= TOLERANCE and abs(ratio_r - 1) <= TOLERANCE,
+        "estimated_allocated": allocated, "estimated_reserved": allocated + est.fragmentation,
+        "estimated_static_allocated": static,
+        "measured_allocated": None, "measured_reserved": None, "measured_static_allocated": None,
     }
+
+
+def _measure_or_report(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Measure one point; a failure (e.g. out of memory) is recorded, not fatal to the grid."""
+    import torch
+
+    try:
+        row = measure(model_name, overrides)
+    except (torch.cuda.OutOfMemoryError, RuntimeError, ValueError) as e:
+        gc.collect()
+        torch.cuda.empty_cache()
+        row = _estimate_row(model_name, make_settings(**overrides))
+        row.update(error=f"{type(e).__name__}: {e}"[:500], within_tolerance=False)
+    ratios = f"{row.get('ratio_allocated', 'n/a')} / {row.get('ratio_reserved', 'n/a')}"
+    print(f"{model_name:<14} {overrides} estimate/measured, allocated/reserved: {ratios}")
+    return row
 
 
 def _settings_dict(s: TrainSettings) -> dict[str, Any]:
@@ -186,41 +235,34 @@ def _versions() -> dict[str, str]:
 
 def not_measured_record() -> dict[str, Any]:
     """The calibration file's content when no GPU has measured anything yet (estimates only)."""
-    rows = []
-    for model_name, overrides in GRID:
-        s = make_settings(**overrides)
-        est = estimate_memory(CONFIGS_DIR / model_name / "config.json", s)
-        rows.append({"model": model_name, "settings": _settings_dict(s),
-                     "estimated_allocated": est.peak_allocated - est.optimizer_paged,
-                     "estimated_reserved": est.peak_allocated - est.optimizer_paged + est.fragmentation,
-                     "measured_allocated": None, "measured_reserved": None})
-    return {"status": NOT_MEASURED, "device": None, "versions": _versions(),
-            "date": dt.date.today().isoformat(), "tolerance": TOLERANCE, "all_within_tolerance": None,
-            "note": "No CUDA GPU was available; run `python -m helpers.memory_bench` on one to measure.",
-            "results": rows}
+    rows = [_estimate_row(name, make_settings(**overrides)) for name, overrides in GRID]
+    return {
+        "status": NOT_MEASURED, "device": None, "versions": _versions(),
+        "date": dt.date.today().isoformat(), "tolerance": TOLERANCE, "all_within_tolerance": None,
+        "note": "No CUDA GPU was available: run `python -m helpers.memory_bench` on one.",
+        "results": rows,
+    }
 
 
 def run(out: Path = CALIBRATION_FILE) -> dict[str, Any]:
-    """Measure the grid on CUDA and write `out`; without CUDA write (or keep) the unmeasured file."""
+    """Measure the grid on CUDA and write `out`; without CUDA write (or keep) an unmeasured file."""
     import torch
 
     if not torch.cuda.is_available():
-        if out.is_file() and json.loads(out.read_text(encoding="utf-8")).get("status") == MEASURED:
+        existing = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+        if existing.get("status") == MEASURED:
             print(f"No CUDA GPU here; keeping the measured results in {out}.")
-            return json.loads(out.read_text(encoding="utf-8"))
+            return existing
         record = not_measured_record()
         write_json(record, out)
         print(f"No CUDA GPU here; wrote status '{NOT_MEASURED}' with the estimates to {out}.")
         return record
-    rows = []
-    for model_name, overrides in GRID:
-        rows.append(measure(model_name, overrides))
-        r = rows[-1]
-        print(f"{model_name:<14} {r['settings']['method']:<6} est/measured allocated {r['ratio_allocated']:.3f}"
-              f" reserved {r['ratio_reserved']:.3f}", flush=True)
-    record = {"status": MEASURED, "device": torch.cuda.get_device_name(0), "versions": _versions(),
-              "date": dt.date.today().isoformat(), "tolerance": TOLERANCE,
-              "all_within_tolerance": all(r["within_tolerance"] for r in rows), "results": rows}
+    rows = [_measure_or_report(name, overrides) for name, overrides in GRID]
+    record = {
+        "status": MEASURED, "device": torch.cuda.get_device_name(0), "versions": _versions(),
+        "date": dt.date.today().isoformat(), "tolerance": TOLERANCE,
+        "all_within_tolerance": all(r["within_tolerance"] for r in rows), "results": rows,
+    }
     write_json(record, out)
     print(f"All within +-{TOLERANCE:.0%}: {record['all_within_tolerance']}. Wrote {out}.")
     return record
@@ -228,7 +270,9 @@ def run(out: Path = CALIBRATION_FILE) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE, help="where to write the JSON results")
+    parser.add_argument(
+        "--out", type=Path, default=CALIBRATION_FILE, help="where to write the JSON results"
+    )
     args = parser.parse_args(argv)
     run(args.out)
     return 0

@@ -1,5 +1,5 @@
-"""helpers.memory: exact parameter counts, component sanity, fit suggestions, errors, golden values,
-a tensor-level check on CPU with real peft/bitsandbytes models, and the calibration file's status."""
+"""helpers.memory: exact parameter counts, component sanity, fit suggestions, errors, golden
+values, a tensor-level check on CPU with real peft/bitsandbytes models, and the calibration file."""
 
 from __future__ import annotations
 
@@ -25,12 +25,24 @@ from helpers.memory import (
 BUNDLED = ("SmolLM2-135M", "SmolLM2-360M", "Qwen2.5-0.5B", "Llama-3.2-1B", "Llama-3.1-8B")
 # Totals the model cards publish (and transformers reports for the real checkpoints).
 PUBLISHED_PARAMS = {
-    "SmolLM2-135M": 134_515_008, "SmolLM2-360M": 361_821_120, "Qwen2.5-0.5B": 494_032_768,
-    "Llama-3.2-1B": 1_235_814_400, "Llama-3.1-8B": 8_030_261_248,
+    "SmolLM2-135M": 134_515_008,
+    "SmolLM2-360M": 361_821_120,
+    "Qwen2.5-0.5B": 494_032_768,
+    "Llama-3.2-1B": 1_235_814_400,
+    "Llama-3.1-8B": 8_030_261_248,
 }
 SMOL360 = CONFIGS_DIR / "SmolLM2-360M" / "config.json"
-TINY = dict(model_type="llama", vocab_size=2048, hidden_size=128, intermediate_size=352, num_hidden_layers=2,
-            num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True, max_position_embeddings=2048)
+TINY = {
+    "model_type": "llama",
+    "vocab_size": 2048,
+    "hidden_size": 128,
+    "intermediate_size": 352,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "tie_word_embeddings": True,
+    "max_position_embeddings": 2048,
+}
 
 
 def _meta_count(config) -> int:
@@ -54,12 +66,20 @@ def test_param_count_is_exact_for_bundled_configs(name):
     assert count_parameters(cfg) == expected  # transformers config object
 
 
-@pytest.mark.parametrize("variant", [
-    dict(model_type="qwen3", head_dim=48, attention_bias=True, tie_word_embeddings=False),
-    dict(model_type="mistral", tie_word_embeddings=False),
-    dict(model_type="llama", attention_bias=True, mlp_bias=True, num_key_value_heads=1),
-    dict(model_type="qwen2"),
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {
+            "model_type": "qwen3",
+            "head_dim": 48,
+            "attention_bias": True,
+            "tie_word_embeddings": False,
+        },
+        {"model_type": "mistral", "tie_word_embeddings": False},
+        {"model_type": "llama", "attention_bias": True, "mlp_bias": True, "num_key_value_heads": 1},
+        {"model_type": "qwen2"},
+    ],
+)
 def test_param_count_is_exact_for_architecture_variants(variant):
     from transformers import AutoConfig
 
@@ -69,8 +89,10 @@ def test_param_count_is_exact_for_architecture_variants(variant):
 
 
 def test_components_are_sane():
-    kw = dict(batch_size=4, seq_len=512)
-    full, lora, qlora = (estimate_memory(SMOL360, method=m, **kw) for m in ("full", "lora", "qlora"))
+    kw = {"batch_size": 4, "seq_len": 512}
+    full, lora, qlora = (
+        estimate_memory(SMOL360, method=m, **kw) for m in ("full", "lora", "qlora")
+    )
     assert qlora.weights < lora.weights < full.weights
     assert full.adapters == 0 < lora.adapters == qlora.adapters
     assert qlora.gradients == lora.gradients < full.gradients
@@ -78,20 +100,33 @@ def test_components_are_sane():
         off = estimate_memory(SMOL360, method=method, gradient_checkpointing=False, **kw)
         on = estimate_memory(SMOL360, method=method, gradient_checkpointing=True, **kw)
         assert on.activations < off.activations / 2 and on.total < off.total
-    adam, adam8 = (estimate_memory(SMOL360, method="full", optimizer=o, **kw) for o in ("adamw", "adamw_8bit"))
+    adam, adam8 = (
+        estimate_memory(SMOL360, method="full", optimizer=o, **kw) for o in ("adamw", "adamw_8bit")
+    )
     assert 3.5 < adam.optimizer_state / adam8.optimizer_state <= 4.0
     paged = estimate_memory(SMOL360, method="full", optimizer="paged_adamw_8bit", **kw)
-    assert paged.optimizer_state == adam8.optimizer_state and 0 < paged.optimizer_paged < paged.optimizer_state
+    assert (
+        paged.optimizer_state == adam8.optimizer_state
+        and 0 < paged.optimizer_paged < paged.optimizer_state
+    )
 
 
 @pytest.mark.parametrize("method", ["full", "lora", "qlora"])
 @pytest.mark.parametrize("ckpt", [False, True])
 def test_estimate_grows_with_batch_and_sequence(method, ckpt):
-    totals = [estimate_memory(SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=b, seq_len=256).total
-              for b in (1, 2, 3, 8, 32)]
+    totals = [
+        estimate_memory(
+            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=b, seq_len=256
+        ).total
+        for b in (1, 2, 3, 8, 32)
+    ]
     assert totals == sorted(totals) and totals[0] < totals[-1]
-    totals = [estimate_memory(SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=2, seq_len=n).total
-              for n in (64, 128, 512, 2048, 8192)]
+    totals = [
+        estimate_memory(
+            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=2, seq_len=n
+        ).total
+        for n in (64, 128, 512, 2048, 8192)
+    ]
     assert totals == sorted(totals) and totals[0] < totals[-1]
 
 
@@ -109,12 +144,30 @@ def test_qlora_weights_count_nf4_blocks_and_keep_embeddings_16bit():
 
 def test_golden_estimate_does_not_drift():
     """If the formula changes on purpose, update these numbers in the same commit and say why."""
-    e = estimate_memory(SMOL360, method="qlora", dtype="bf16", batch_size=4, seq_len=512, gradient_checkpointing=True)
+    e = estimate_memory(
+        SMOL360,
+        method="qlora",
+        dtype="bf16",
+        batch_size=4,
+        seq_len=512,
+        gradient_checkpointing=True,
+    )
     golden = {
-        "params": 361821120, "trainable_params": 8683520, "weights": 257019904, "weight_copies": 17367040,
-        "adapters": 34734080, "gradients": 34734080, "optimizer_state": 69468160, "optimizer_paged": 0,
-        "optimizer_temp": 34734080, "activations": 273590272, "logits": 1207959552, "overlap": 234448896,
-        "runtime": 67108864, "fragmentation": 176226714, "cuda_context": 536870912,
+        "params": 361821120,
+        "trainable_params": 8683520,
+        "weights": 257019904,
+        "weight_copies": 17367040,
+        "adapters": 34734080,
+        "gradients": 34734080,
+        "optimizer_state": 69468160,
+        "optimizer_paged": 0,
+        "optimizer_temp": 34734080,
+        "activations": 273590272,
+        "logits": 1207959552,
+        "overlap": 234448896,
+        "runtime": 67108864,
+        "fragmentation": 176226714,
+        "cuda_context": 536870912,
     }
     assert {k: v for k, v in asdict(e).items() if k in golden} == golden
     assert e.total == 2475364762
@@ -148,10 +201,14 @@ def test_switches_make_a_non_fitting_config_fit():
     assert not report.fits and report.switches
     for switch in report.switches:
         assert estimate_memory(llama8b, report.estimate.settings, **switch).total <= report.budget
-    assert all("method" in sw for sw in report.switches)  # 16 GB of 16-bit weights: only 4-bit helps
+    assert all(
+        "method" in sw for sw in report.switches
+    )  # 16 GB of 16-bit weights: only 4-bit helps
     assert "does NOT fit" in str(report) and "method='qlora'" in str(report)
     hopeless = fits(llama8b, budget=4 * GIB, method="full", batch_size=64, seq_len=4096)
-    assert hopeless.switches == () and hopeless.max_batch_size == 0 and "bigger GPU" in str(hopeless)
+    assert (
+        hopeless.switches == () and hopeless.max_batch_size == 0 and "bigger GPU" in str(hopeless)
+    )
 
 
 def test_budgets():
@@ -171,16 +228,19 @@ def test_current_budget_without_gpu_says_so():
         fits(SMOL360, budget="current")
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    (dict(method="prefix-tuning"), "method"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(seq_len=-5), "seq_len"),
-    (dict(optimizer="sgd"), "optimizer"),
-    (dict(dtype="int8"), "dtype"),
-    (dict(lora_targets=("q_proj", "qkv")), "lora_targets"),
-    (dict(lora_dropout=1.5), "lora_dropout"),
-    (dict(batchsize=4), "batchsize"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"method": "prefix-tuning"}, "method"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"seq_len": -5}, "seq_len"),
+        ({"optimizer": "sgd"}, "optimizer"),
+        ({"dtype": "int8"}, "dtype"),
+        ({"lora_targets": ("q_proj", "qkv")}, "lora_targets"),
+        ({"lora_dropout": 1.5}, "lora_dropout"),
+        ({"batchsize": 4}, "batchsize"),
+    ],
+)
 def test_bad_settings_name_the_field(kwargs, field):
     with pytest.raises(SettingsError, match=field):
         estimate_memory(SMOL360, **kwargs)
@@ -212,6 +272,7 @@ def test_unknown_model_type_warns_but_estimates():
 # the CUDA-only constants (context, cuBLAS workspace, allocator overhead) are calibrated by
 # `python -m helpers.memory_bench`.
 
+
 def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
     torch = pytest.importorskip("torch")
     mem_tracker = pytest.importorskip("torch.distributed._tools.mem_tracker")
@@ -221,6 +282,7 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
         def _track_module_params_and_buffers(self, module, install_grad_hooks=True):
             return super()._track_module_params_and_buffers(module, install_grad_hooks=False)
 
+    torch.set_num_threads(min(2, torch.get_num_threads()))  # the build machines are shared
     torch.manual_seed(0)
     model = build_model(config, settings, "cpu", tmp_path)
     opt = make_optimizer(model, settings)
@@ -235,24 +297,37 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
     return peak - before
 
 
-@pytest.mark.parametrize("config, overrides", [
-    (TINY, dict(method="full", seq_len=256)),
-    (TINY, dict(method="qlora", seq_len=256)),
-    ({**TINY, "model_type": "qwen2", "tie_word_embeddings": False, "vocab_size": 512},
-     dict(method="lora", seq_len=512, gradient_checkpointing=True, lora_targets=("q_proj", "v_proj", "down_proj"))),
-    ({**TINY, "vocab_size": 512}, dict(method="lora", seq_len=256, dtype="fp32")),
-])
+@pytest.mark.parametrize(
+    "config, overrides",
+    [
+        (TINY, {"method": "full", "seq_len": 128}),
+        (TINY, {"method": "qlora", "seq_len": 128}),
+        (
+            {**TINY, "model_type": "qwen2", "tie_word_embeddings": False, "vocab_size": 512},
+            {
+                "method": "lora",
+                "seq_len": 256,
+                "gradient_checkpointing": True,
+                "lora_targets": ("q_proj", "v_proj", "down_proj"),
+            },
+        ),
+        ({**TINY, "vocab_size": 512}, {"method": "lora", "seq_len": 128, "dtype": "fp32"}),
+    ],
+)
 def test_dynamic_memory_matches_tracked_tensors_on_cpu(config, overrides, tmp_path):
     from helpers.memory import make_settings
 
     s = make_settings(batch_size=2, **overrides)
     est = estimate_memory(config, s)
-    est_dynamic = est.peak_allocated - est.runtime - est.weights - est.adapters - est.optimizer_state
+    est_dynamic = (
+        est.peak_allocated - est.runtime - est.weights - est.adapters - est.optimizer_state
+    )
     measured = _tracked_dynamic_peak(config, s, tmp_path)
     assert est_dynamic == pytest.approx(measured, rel=0.05)
 
 
 # --- The committed calibration file: measured on a named GPU, or honestly not measured yet.
+
 
 def test_calibration_file_is_measured_or_honestly_not():
     from helpers.memory_bench import CALIBRATION_FILE, MEASURED, NOT_MEASURED
@@ -266,7 +341,9 @@ def test_calibration_file_is_measured_or_honestly_not():
     else:
         assert record["device"]
         assert all(isinstance(r["measured_allocated"], int) for r in record["results"])
-        assert record["all_within_tolerance"] == all(r["within_tolerance"] for r in record["results"])
+        assert record["all_within_tolerance"] == all(
+            r["within_tolerance"] for r in record["results"]
+        )
 
 
 def test_bench_without_gpu_writes_not_measured_and_keeps_measured(tmp_path):

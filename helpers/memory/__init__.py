@@ -1,9 +1,9 @@
 """Will it fit? GPU memory of fine-tuning a causal LM, estimated from its config.json alone.
 
     >>> from helpers.memory import fits, estimate_memory
-    >>> report = fits("data/configs/SmolLM2-360M", budget="t4", method="qlora", batch_size=8, seq_len=512)
-    >>> print(report)            # yes/no, margin, largest batch / sequence that fit, switches that help
-    >>> print(report.estimate)   # the components: weights, adapters, gradients, optimizer, activations...
+    >>> report = fits(CONFIGS_DIR / "SmolLM2-360M", budget="t4", method="qlora", batch_size=8)
+    >>> print(report)           # fits or not, margin, largest batch / sequence, switches that help
+    >>> print(report.estimate)  # weights, adapters, gradients, optimizer, activations, logits...
 
 No weights are loaded and torch is not imported (except for budget="current"), so this runs
 anywhere in milliseconds. `python -m helpers.memory_bench` calibrates it on a real GPU.
@@ -25,7 +25,22 @@ from helpers.paths import DATA_DIR
 CONFIGS_DIR = DATA_DIR / "configs"  # published config.json files of real models (see its README.md)
 
 __all__ = [
-    "BUDGETS", "CONFIGS_DIR", "GIB", "LINEAR_NAMES", "FitReport", "MemoryEstimate", "ModelArch",
-    "ModelConfigError", "ModelConfigNotFoundError", "NoGPUError", "SettingsError", "TrainSettings",
-    "count_parameters", "estimate_memory", "fits", "load_arch", "make_settings", "resolve_budget",
+    "BUDGETS",
+    "CONFIGS_DIR",
+    "GIB",
+    "LINEAR_NAMES",
+    "FitReport",
+    "MemoryEstimate",
+    "ModelArch",
+    "ModelConfigError",
+    "ModelConfigNotFoundError",
+    "NoGPUError",
+    "SettingsError",
+    "TrainSettings",
+    "count_parameters",
+    "estimate_memory",
+    "fits",
+    "load_arch",
+    "make_settings",
+    "resolve_budget",
 ]

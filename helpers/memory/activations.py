@@ -51,7 +51,9 @@ def block_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
     h, i, e = arch.hidden_size, arch.intermediate_size, s.compute_bytes
     q, kv = arch.num_heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
     full = s.method == "full"
-    norms = 2 * (4 * h + 4 + (4 * h if full else 0))  # fp32 input (+ fp32 normalised output if trained)
+    norms = 2 * (
+        4 * h + 4 + (4 * h if full else 0)
+    )  # fp32 input (+ fp32 normalised output if trained)
     if arch.qk_norm:
         norms += 4 * (q + kv)
     attention = e * (2 * q + 2 * kv) + 4 * arch.num_heads  # SDPA: q, k, v, output, log-sum-exp
@@ -69,7 +71,9 @@ def _linear_inputs(arch: ModelArch, s: TrainSettings) -> int:
         return e * (5 * h + i) if autocast else 4 * (2 * h + i)
     targets = s.targets()
     total = 0
-    if s.lora_dropout > 0:  # per adapter: CUDA's fused dropout keeps a 1-byte mask, plus the input copy
+    if (
+        s.lora_dropout > 0
+    ):  # per adapter: CUDA's fused dropout keeps a 1-byte mask, plus the input copy
         total += sum((1 + e) * shapes[t][0] for t in targets)
     elif autocast:  # peft casts x to the fp32 adapter dtype, autocast casts it back: a copy each
         total += sum(e * shapes[t][0] for t in targets)
@@ -80,8 +84,10 @@ def _linear_inputs(arch: ModelArch, s: TrainSettings) -> int:
 
 
 def head_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
-    """Kept outside the blocks, per token: shifted labels, final norm, lm_head input. With a frozen
-    embedding (LoRA) nothing before block 0 needs a gradient, so block 0's first norm keeps nothing."""
+    """Kept outside the blocks, per token: shifted labels, final norm, lm_head input.
+
+    With a frozen embedding (LoRA) nothing before block 0 needs a gradient, so block 0's first
+    norm keeps nothing."""
     h, e = arch.hidden_size, s.compute_bytes
     full = s.method == "full"
     final_norm = 4 * h + 4 + (4 * h if full else 0)

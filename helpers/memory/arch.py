@@ -1,4 +1,4 @@
-"""Read a model's shape from its `config.json` and count its parameters exactly — no weights needed.
+"""Read a model's shape from its `config.json` and count its parameters exactly, without weights.
 
 Supported exactly: Llama-style decoders (`llama`, `mistral`, `qwen2`, `qwen3`): RMSNorm, SwiGLU MLP,
 grouped-query attention (GQA), optional biases (Qwen2 always has q/k/v biases), tied or untied
@@ -19,7 +19,11 @@ from typing import Any
 # Model types whose parameter layout this module reproduces exactly (tested against transformers).
 EXACT_MODEL_TYPES = ("llama", "mistral", "qwen2", "qwen3")
 REQUIRED_FIELDS = (
-    "vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+    "vocab_size",
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
 )
 # The seven linear layers of one decoder block, in forward order; "all-linear" LoRA targets these.
 LINEAR_NAMES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -56,10 +60,20 @@ class ModelArch:
 
     def linear_shapes(self) -> dict[str, tuple[int, int]]:
         """(in_features, out_features) of each linear layer in one decoder block."""
-        h, q, kv, i = self.hidden_size, self.num_heads * self.head_dim, self.num_kv_heads * self.head_dim, self.intermediate_size
+        h, q, kv, i = (
+            self.hidden_size,
+            self.num_heads * self.head_dim,
+            self.num_kv_heads * self.head_dim,
+            self.intermediate_size,
+        )
         return {
-            "q_proj": (h, q), "k_proj": (h, kv), "v_proj": (h, kv), "o_proj": (q, h),
-            "gate_proj": (h, i), "up_proj": (h, i), "down_proj": (i, h),
+            "q_proj": (h, q),
+            "k_proj": (h, kv),
+            "v_proj": (h, kv),
+            "o_proj": (q, h),
+            "gate_proj": (h, i),
+            "up_proj": (h, i),
+            "down_proj": (i, h),
         }
 
     def layer_linear_params(self) -> int:
@@ -88,11 +102,13 @@ class ModelArch:
     def total_params(self) -> int:
         """Exact parameter count, as `sum(p.numel() for p in model.parameters())` reports it."""
         per_layer = self.layer_linear_params() + self.layer_small_params()
-        return self.embedding_params() + self.num_layers * per_layer + self.hidden_size  # + final norm
+        return (
+            self.embedding_params() + self.num_layers * per_layer + self.hidden_size
+        )  # + final norm
 
 
 def count_parameters(config: Any) -> int:
-    """Exact parameter count of a model described by a config (dict, path or transformers config)."""
+    """Exact parameter count of a model from its config (dict, path or transformers config)."""
     return load_arch(config).total_params()
 
 
@@ -105,12 +121,15 @@ def load_arch(config: Any) -> ModelArch:
         data, source = _read_config_file(Path(config)), str(config)
     elif isinstance(config, Mapping):
         data, source = dict(config), str(config.get("_name_or_path") or "dict")
-    elif hasattr(config, "to_dict"):  # transformers PretrainedConfig, without importing transformers
+    elif hasattr(
+        config, "to_dict"
+    ):  # transformers PretrainedConfig, without importing transformers
         data = config.to_dict()
         source = str(data.get("_name_or_path") or type(config).__name__)
     else:
         raise ModelConfigError(
-            f"config must be a dict, a path to config.json, or a transformers config; got {type(config).__name__}."
+            "config must be a dict, a path to config.json, or a transformers config; "
+            f"got {type(config).__name__}."
         )
     return _arch_from_dict(_text_config(data), source)
 
@@ -120,8 +139,8 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     file = path / "config.json" if path.is_dir() else path
     if not file.is_file():
         raise ModelConfigNotFoundError(
-            f"No model config at {file}. Pass a model folder containing config.json, the config.json "
-            "file itself, or a dict (e.g. AutoConfig.from_pretrained(...).to_dict())."
+            f"No model config at {file}. Pass a model folder containing config.json, the "
+            "config.json file itself, or a dict (e.g. AutoConfig.from_pretrained(...).to_dict())."
         )
     try:
         return json.loads(file.read_text(encoding="utf-8"))
@@ -140,15 +159,15 @@ def _arch_from_dict(d: dict[str, Any], source: str) -> ModelArch:
     missing = [f for f in REQUIRED_FIELDS if d.get(f) is None]
     if missing:
         raise ModelConfigError(
-            f"{source}: config is missing field(s) {', '.join(missing)}; a decoder config.json needs "
-            f"{', '.join(REQUIRED_FIELDS)}."
+            f"{source}: config is missing field(s) {', '.join(missing)}; a decoder config.json "
+            f"needs {', '.join(REQUIRED_FIELDS)}."
         )
     model_type = str(d.get("model_type") or "llama")
     exact = model_type in EXACT_MODEL_TYPES
     if not exact:
         warnings.warn(
-            f"{source}: model_type {model_type!r} is not one of {EXACT_MODEL_TYPES}; memory is estimated as "
-            "for a Llama-style decoder, so the parameter count may be slightly off.",
+            f"{source}: model_type {model_type!r} is not one of {EXACT_MODEL_TYPES}; memory is "
+            "estimated as for a Llama-style decoder, so the parameter count may be slightly off.",
             stacklevel=3,
         )
     heads = _positive_int(d, "num_attention_heads", source)
@@ -165,7 +184,7 @@ def _arch_from_dict(d: dict[str, Any], source: str) -> ModelArch:
         num_heads=heads,
         num_kv_heads=_positive_int(d, "num_key_value_heads", source, default=heads),
         head_dim=_positive_int({"head_dim": head_dim}, "head_dim", source),
-        # transformers' Llama/Qwen2/Mistral configs default to untied embeddings when the field is absent.
+        # transformers' Llama/Qwen2/Mistral configs default to untied embeddings if it is absent.
         tie_word_embeddings=bool(d.get("tie_word_embeddings", False)),
         qkv_bias=True if is_qwen2 else bool(d.get("attention_bias", False)),
         o_bias=False if is_qwen2 else bool(d.get("attention_bias", False)),
@@ -181,7 +200,9 @@ def _positive_int(d: Mapping[str, Any], field: str, source: str, default: int | 
     if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ModelConfigError(f"{source}: field {field!r} must be a positive integer, got {value!r}.")
+        raise ModelConfigError(
+            f"{source}: field {field!r} must be a positive integer, got {value!r}."
+        )
     return value
 
 

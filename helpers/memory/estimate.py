@@ -4,6 +4,13 @@ Memory is not the plain sum of the parts: backward frees each block's activation
 creates that block's gradients, and the loss buffers are gone before the blocks run backward.
 So the peak is the largest of a few moments of the step (end of forward, start of backward,
 a block's backward, the optimizer step), and the table shows the difference as "overlap".
+
+What is assumed (tunelab's own training path; state it when you quote a number): transformers'
+Trainer-style step with autocast for bf16/fp16, SDPA attention without a padding mask, peft
+LoRA with fp32 adapters, bitsandbytes NF4 (block 64), torch's multi-tensor AdamW (the fused
+one needs 4 bytes per trained parameter less), no `prepare_model_for_kbit_training` upcast.
+The activation and loss terms were checked tensor by tensor on CPU (tests/test_memory.py);
+the CUDA constants below are calibrated by `python -m helpers.memory_bench` on a GPU.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ class MemoryEstimate:
     weights: int  # base weights as stored (fp32 master / 16-bit / NF4 + scales)
     weight_copies: int  # 16-bit copies autocast makes of fp32 weights (full fine-tuning)
     adapters: int  # LoRA adapter weights, fp32
-    gradients: int  # fp32 gradients of the trained parameters
+    gradients: int  # fp32 gradients (+ the out-of-place sum of a tied embedding's two gradients)
     optimizer_state: int  # AdamW moments (fp32, or 8-bit blocks + scales)
     optimizer_paged: int  # part of optimizer_state in paged (unified) memory, outside the allocator
     optimizer_temp: int  # temporaries of the optimizer step
@@ -55,8 +62,17 @@ class MemoryEstimate:
     def peak_allocated(self) -> int:
         """Peak of live tensors incl. paged state; compare with torch.cuda.max_memory_allocated
         (which does not see the paged part: `peak_allocated - optimizer_paged`)."""
-        parts = (self.weights, self.weight_copies, self.adapters, self.gradients, self.optimizer_state,
-                 self.optimizer_temp, self.activations, self.logits, self.runtime)
+        parts = (
+            self.weights,
+            self.weight_copies,
+            self.adapters,
+            self.gradients,
+            self.optimizer_state,
+            self.optimizer_temp,
+            self.activations,
+            self.logits,
+            self.runtime,
+        )
         return sum(parts) - self.overlap
 
     @property
@@ -89,8 +105,10 @@ class MemoryEstimate:
         s = self.settings
         lora = "" if s.method == "full" else f", LoRA r={s.lora_r} on {_targets_text(s)}"
         ckpt = "on" if s.gradient_checkpointing else "off"
-        return (f"{self.model}: {s.method}, {s.dtype}, batch {s.batch_size} x seq {s.seq_len}, "
-                f"checkpointing {ckpt}, {s.optimizer}{lora}")
+        return (
+            f"{self.model}: {s.method}, {s.dtype}, batch {s.batch_size} x seq {s.seq_len}, "
+            f"checkpointing {ckpt}, {s.optimizer}{lora}"
+        )
 
     def __str__(self) -> str:
         lines = [self.title(), f"{'component':<40}{'GiB':>9}"]
@@ -99,7 +117,10 @@ class MemoryEstimate:
                 lines.append("-" * 49)
             lines.append(f"{label:<40}{value / GIB:>9.3f}")
         if self.optimizer_paged:
-            lines.append(f"({self.optimizer_paged / GIB:.3f} GiB of optimizer state is paged: it can move to CPU RAM)")
+            lines.append(
+                f"({self.optimizer_paged / GIB:.3f} GiB of optimizer state is paged: "
+                "it can move to CPU RAM)"
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -109,11 +130,15 @@ class MemoryEstimate:
             f"<td style='text-align:left'>{escape(label)}</td><td>{value / GIB:.3f}</td></tr>"
             for label, value in self.rows()
         )
-        return (f"<table><caption style='text-align:left'>{escape(self.title())}</caption>"
-                f"<tr><th style='text-align:left'>component</th><th>GiB</th></tr>{body}</table>")
+        return (
+            f"<table><caption style='text-align:left'>{escape(self.title())}</caption>"
+            f"<tr><th style='text-align:left'>component</th><th>GiB</th></tr>{body}</table>"
+        )
 
 
-def estimate_memory(config: Any, settings: TrainSettings | None = None, **overrides: Any) -> MemoryEstimate:
+def estimate_memory(
+    config: Any, settings: TrainSettings | None = None, **overrides: Any
+) -> MemoryEstimate:
     """Estimate peak GPU memory of one training step for a model config and training settings.
 
     `config`: a config.json path or folder, a dict, or a transformers config (no weights needed).
@@ -125,16 +150,22 @@ def estimate_memory(config: Any, settings: TrainSettings | None = None, **overri
     dyn = _dynamic_parts(arch, s)
     peak_dynamic = max(dyn.pop("phases"))
     overlap = max(0, sum(dyn.values()) - peak_dynamic)
-    static = par.weight_bytes(arch, s) + par.adapter_bytes(arch, s) + opt_state + CUBLAS_WORKSPACE_BYTES
-    allocated = static + peak_dynamic - paged
+    weights, adapters = par.weight_bytes(arch, s), par.adapter_bytes(arch, s)
+    allocated = weights + adapters + opt_state + CUBLAS_WORKSPACE_BYTES + peak_dynamic - paged
     return MemoryEstimate(
-        model=_short_name(arch), settings=s, params=arch.total_params(),
+        model=_short_name(arch),
+        settings=s,
+        params=arch.total_params(),
         trainable_params=par.trainable_params(arch, s),
-        weights=par.weight_bytes(arch, s), adapters=par.adapter_bytes(arch, s),
-        optimizer_state=opt_state, optimizer_paged=paged, overlap=overlap,
+        weights=weights,
+        adapters=adapters,
+        optimizer_state=opt_state,
+        optimizer_paged=paged,
+        overlap=overlap,
         runtime=CUBLAS_WORKSPACE_BYTES,
         fragmentation=round((FRAGMENTATION_FACTOR - 1) * allocated),
-        cuda_context=CUDA_CONTEXT_BYTES, **dyn,
+        cuda_context=CUDA_CONTEXT_BYTES,
+        **dyn,
     )
 
 
@@ -142,10 +173,13 @@ def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
     """Sizes of the parts that come and go within a step, and the total at each peak moment."""
     n, e, vh = s.tokens, s.compute_bytes, arch.vocab_size * arch.hidden_size
     full, ckpt = s.method == "full", s.gradient_checkpointing
-    kept_per_block = act.checkpoint_saved_per_token(arch, s) if ckpt else act.block_saved_per_token(arch, s)
-    stored = n * (arch.num_layers * kept_per_block + act.head_saved_per_token(arch, s)) + act.rope_bytes(arch, s)
+    block = act.block_saved_per_token(arch, s)
+    per_block = act.checkpoint_saved_per_token(arch, s) if ckpt else block
+    per_token = arch.num_layers * per_block + act.head_saved_per_token(arch, s)
+    stored = n * per_token + act.rope_bytes(arch, s)
     copies_blocks, copies_head = par.autocast_copy_bytes(arch, s)
-    copies_kept = copies_head + (0 if ckpt else copies_blocks)  # checkpointing drops the blocks' copies
+    # With checkpointing the blocks' weight copies are dropped after forward and remade per block.
+    copies_kept = copies_head + (0 if ckpt else copies_blocks)
     working = _block_backward_bytes(arch, s, copies_blocks)
     logits_fwd = n * act.logits_forward_per_token(arch, s)
     logits_bwd = n * act.logits_backward_per_token(arch, s)
@@ -154,7 +188,7 @@ def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
     # Tied embeddings: autograd sums the lm_head and embedding gradients out of place at the end.
     grads = par.gradient_bytes(arch, s) + (2 * head_grad if arch.tie_word_embeddings else 0)
     step_temp = par.optimizer_step_temp_bytes(arch, s)
-    grad_logits = (e if full or e == 2 else 4) * arch.vocab_size * n
+    grad_logits = e * arch.vocab_size * n  # the logits' gradient after the cast back
     phases = (
         copies_blocks + copies_head + stored + logits_fwd,  # end of forward (loss computed)
         copies_kept + stored + logits_bwd,  # first backward step (through the loss)
@@ -165,8 +199,11 @@ def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
         par.gradient_bytes(arch, s) + step_temp,  # optimizer step (activations are gone)
     )
     return {
-        "weight_copies": copies_blocks + copies_head, "gradients": grads, "optimizer_temp": step_temp,
-        "activations": stored + max(working, head_temp), "logits": max(logits_fwd, logits_bwd),
+        "weight_copies": copies_blocks + copies_head,
+        "gradients": grads,
+        "optimizer_temp": step_temp,
+        "activations": stored + max(working, head_temp),
+        "logits": max(logits_fwd, logits_bwd),
         "phases": phases,
     }
 
@@ -176,8 +213,11 @@ def _block_backward_bytes(arch: ModelArch, s: TrainSettings, copies_blocks: int)
     block's recomputed activations and weight copies, plus (QLoRA) one dequantized weight."""
     n = s.tokens
     recompute = n * act.block_saved_per_token(arch, s) + copies_blocks // arch.num_layers
-    return (recompute if s.gradient_checkpointing else 0) + n * act.block_backward_working_per_token(
-        arch, s) + par.dequant_temp_bytes(arch, s)
+    return (
+        (recompute if s.gradient_checkpointing else 0)
+        + n * act.block_backward_working_per_token(arch, s)
+        + par.dequant_temp_bytes(arch, s)
+    )
 
 
 def _short_name(arch: ModelArch) -> str:

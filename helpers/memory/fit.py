@@ -1,4 +1,4 @@
-"""The fit check: will this model, with these settings, train on this GPU — and if not, what helps?"""
+"""The fit check: will this model train with these settings on this GPU, and if not, what helps?"""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ class FitReport:
     budget_name: str  # "t4", "24gb", the GPU's name, or "N GiB"
     estimate: MemoryEstimate  # the estimate for the requested settings
     max_batch_size: int  # largest batch that fits at the requested seq_len (0: not even 1)
-    max_seq_len: int  # largest multiple of 64 that fits at the requested batch_size (0: not even 64)
+    max_seq_len: (
+        int  # largest multiple of 64 that fits at the requested batch_size (0: not even 64)
+    )
     switches: tuple[dict[str, Any], ...]  # smallest sets of setting changes that make it fit
 
     @property
@@ -47,17 +49,25 @@ class FitReport:
         t, b = self.estimate.total / GIB, self.budget / GIB
         word = "fits" if self.fits else "does NOT fit"
         how = "left over" if self.margin >= 0 else "missing"
-        out = [f"{word}: needs {t:.2f} GiB of {b:.2f} GiB ({self.budget_name}); {abs(self.margin) / GIB:.2f} GiB {how}."]
+        verdict = (
+            f"{word}: needs {t:.2f} GiB of {b:.2f} GiB ({self.budget_name}); "
+            f"{abs(self.margin) / GIB:.2f} GiB {how}."
+        )
+        out = [verdict]
         s = self.estimate.settings
         out.append(_limit_text("batch_size", self.max_batch_size, f"at seq_len={s.seq_len}"))
         out.append(_limit_text("seq_len", self.max_seq_len, f"at batch_size={s.batch_size}"))
         if not self.fits:
             if self.switches:
-                options = " | ".join(", ".join(f"{k}={v!r}" for k, v in sw.items()) for sw in self.switches)
+                options = " | ".join(
+                    ", ".join(f"{k}={v!r}" for k, v in sw.items()) for sw in self.switches
+                )
                 out.append(f"to make it fit, change: {options}")
             else:
-                out.append("no combination of 4-bit, checkpointing and 8-bit optimizer is enough: "
-                           "lower batch_size/seq_len (use gradient accumulation) or use a bigger GPU.")
+                out.append(
+                    "no combination of 4-bit, checkpointing and 8-bit optimizer is enough: "
+                    "lower batch_size/seq_len (use gradient accumulation) or use a bigger GPU."
+                )
         return out
 
     def __str__(self) -> str:
@@ -67,12 +77,14 @@ class FitReport:
         colour = "green" if self.fits else "crimson"
         lines = [escape(line) for line in self.lines()]
         items = "".join(f"<li>{line}</li>" for line in lines[1:])
-        return (f"<p style='color:{colour};font-weight:bold'>{lines[0]}</p><ul>{items}</ul>"
-                + self.estimate._repr_html_())
+        return (
+            f"<p style='color:{colour};font-weight:bold'>{lines[0]}</p><ul>{items}</ul>"
+            + self.estimate._repr_html_()
+        )
 
 
 def resolve_budget(budget: Any) -> tuple[int, str]:
-    """Bytes and a display name for "t4", "24gb", "current" (this machine's GPU 0), or a byte count."""
+    """Bytes and a display name for "t4", "24gb", "current" (this machine's GPU 0) or bytes."""
     if isinstance(budget, (int, float)) and not isinstance(budget, bool):
         if budget <= 0:
             raise SettingsError(f"budget must be a positive number of bytes, got {budget!r}.")
@@ -83,7 +95,8 @@ def resolve_budget(budget: Any) -> tuple[int, str]:
     if key in BUDGETS:
         return BUDGETS[key], key
     raise SettingsError(
-        f"budget must be one of {', '.join(BUDGETS)}, 'current', or a number of bytes; got {budget!r}."
+        f"budget must be one of {', '.join(BUDGETS)}, 'current', or a number of bytes; "
+        f"got {budget!r}."
     )
 
 
@@ -100,7 +113,9 @@ def _current_gpu() -> tuple[int, str]:
     return int(props.total_memory), props.name
 
 
-def fits(config: Any, budget: Any = "t4", settings: TrainSettings | None = None, **overrides: Any) -> FitReport:
+def fits(
+    config: Any, budget: Any = "t4", settings: TrainSettings | None = None, **overrides: Any
+) -> FitReport:
     """Check an estimate against a budget and suggest the largest batch / sequence that fit and
     the switches (4-bit, gradient checkpointing, 8-bit optimizer) that would make it fit."""
     arch = load_arch(config)
@@ -113,15 +128,19 @@ def fits(config: Any, budget: Any = "t4", settings: TrainSettings | None = None,
 
     max_seq = arch.max_position_embeddings or 131072
     return FitReport(
-        fits=est.total <= limit, budget=limit, budget_name=name, estimate=est,
+        fits=est.total <= limit,
+        budget=limit,
+        budget_name=name,
+        estimate=est,
         max_batch_size=_largest(lambda b: ok(batch_size=b), 1, MAX_BATCH),
-        max_seq_len=SEQ_STEP * _largest(lambda k: ok(seq_len=SEQ_STEP * k), 1, max(1, max_seq // SEQ_STEP)),
+        max_seq_len=SEQ_STEP
+        * _largest(lambda k: ok(seq_len=SEQ_STEP * k), 1, max(1, max_seq // SEQ_STEP)),
         switches=() if est.total <= limit else _switches(s, ok),
     )
 
 
 def _largest(ok: Any, low: int, high: int) -> int:
-    """Largest n in [low, high] with ok(n), assuming ok is monotone (True then False); low-1 if none."""
+    """Largest n in [low, high] with ok(n), for ok monotone (True then False); low-1 if none."""
     if not ok(low):
         return low - 1
     lo, hi = low, high

@@ -1,4 +1,4 @@
-"""Bytes of everything that lives as long as the model: weights, adapters, gradients, optimizer state.
+"""Bytes of what lives as long as the model: weights, adapters, gradients, optimizer state.
 
 Conventions (what transformers + peft + bitsandbytes do by default):
 - Full fine-tuning keeps fp32 master weights and fp32 gradients and runs 16-bit under autocast
@@ -26,7 +26,7 @@ PAGED_MIN_SIZE = 100_000  # bitsandbytes pages only state tensors at least this 
 
 
 def nf4_bytes(numel: int, double_quant: bool) -> int:
-    """Storage of one NF4-quantized weight matrix, including its scale constants and lookup tables."""
+    """Storage of one NF4-quantized weight matrix, with its scale constants and lookup tables."""
     blocks = ceil(numel / NF4_BLOCK)
     packed = (numel + 1) // 2 + 4 * 16  # 2 weights per byte + the 16-entry NF4 table
     if not double_quant:
@@ -43,12 +43,14 @@ def weight_bytes(arch: ModelArch, s: TrainSettings) -> int:
     if s.method == "lora":
         return e * arch.total_params()
     linear = sum(nf4_bytes(i * o, s.double_quant) for i, o in arch.linear_shapes().values())
-    sixteen_bit = arch.embedding_params() + arch.num_layers * arch.layer_small_params() + arch.hidden_size
+    sixteen_bit = (
+        arch.embedding_params() + arch.num_layers * arch.layer_small_params() + arch.hidden_size
+    )
     return arch.num_layers * linear + e * sixteen_bit
 
 
 def trainable_tensors(arch: ModelArch, s: TrainSettings) -> list[tuple[int, int]]:
-    """(numel, count) of each kind of trainable tensor — the optimizer treats small ones differently."""
+    """(numel, count) per kind of trainable tensor (8-bit optimizers treat small ones apart)."""
     shapes = arch.linear_shapes()
     if s.method != "full":
         r = s.lora_r
@@ -125,4 +127,3 @@ def dequant_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:
     if s.method != "qlora":
         return 0
     return s.compute_bytes * max(i * o for i, o in arch.linear_shapes().values())
-

@@ -14,13 +14,24 @@ DTYPE_BYTES = {"bf16": 2, "fp16": 2, "fp32": 4}
 
 # Other spellings people pass (transformers' `optim=` strings, torch dtype names).
 _OPTIMIZER_ALIASES = {
-    "adamw_torch": "adamw", "adamw_torch_fused": "adamw", "adam": "adamw",
-    "adamw_bnb_8bit": "adamw_8bit", "adamw_8bit": "adamw_8bit", "adam8bit": "adamw_8bit",
-    "paged_adamw_8bit": "paged_adamw_8bit", "paged_adamw8bit": "paged_adamw_8bit",
+    "adamw_torch": "adamw",
+    "adamw_torch_fused": "adamw",
+    "adam": "adamw",
+    "adamw_bnb_8bit": "adamw_8bit",
+    "adamw_8bit": "adamw_8bit",
+    "adam8bit": "adamw_8bit",
+    "paged_adamw_8bit": "paged_adamw_8bit",
+    "paged_adamw8bit": "paged_adamw_8bit",
 }
 _DTYPE_ALIASES = {
-    "bfloat16": "bf16", "torch.bfloat16": "bf16", "float16": "fp16", "torch.float16": "fp16",
-    "half": "fp16", "float32": "fp32", "torch.float32": "fp32", "float": "fp32",
+    "bfloat16": "bf16",
+    "torch.bfloat16": "bf16",
+    "float16": "fp16",
+    "torch.float16": "fp16",
+    "half": "fp16",
+    "float32": "fp32",
+    "torch.float32": "fp32",
+    "float": "fp32",
 }
 
 
@@ -32,16 +43,30 @@ class SettingsError(ValueError):
 class TrainSettings:
     """One training configuration: what is trained, how, and on how many tokens per step."""
 
-    method: str = "qlora"  # "full" fine-tuning, "lora" on a 16-bit base, or "qlora" on a 4-bit NF4 base
-    batch_size: int = 1  # sequences per optimizer micro-step (per device; gradient accumulation is free)
-    seq_len: int = 512  # tokens per sequence after padding/packing; memory grows with batch_size * seq_len
-    gradient_checkpointing: bool = False  # keep only block inputs, recompute the rest in backward (~30% slower)
-    optimizer: str = "adamw"  # "adamw" (two fp32 states), "adamw_8bit" or "paged_adamw_8bit" (bitsandbytes)
+    method: str = (
+        "qlora"  # "full" fine-tuning, "lora" on a 16-bit base, or "qlora" on a 4-bit NF4 base
+    )
+    batch_size: int = (
+        1  # sequences per optimizer micro-step (per device; gradient accumulation is free)
+    )
+    seq_len: int = (
+        512  # tokens per sequence after padding/packing; memory grows with batch_size * seq_len
+    )
+    gradient_checkpointing: bool = (
+        False  # keep only block inputs, recompute the rest in backward (~30% slower)
+    )
+    optimizer: str = (
+        "adamw"  # "adamw" (two fp32 states), "adamw_8bit" or "paged_adamw_8bit" (bitsandbytes)
+    )
     dtype: str = "bf16"  # compute dtype: "bf16" (Ampere+), "fp16" (T4), or "fp32" (CPU / debugging)
     lora_r: int = 16  # LoRA rank; adapter size grows linearly with it
-    lora_targets: str | tuple[str, ...] = "all-linear"  # "all-linear" or module names like ("q_proj", "v_proj")
+    lora_targets: str | tuple[str, ...] = (
+        "all-linear"  # "all-linear" or module names like ("q_proj", "v_proj")
+    )
     lora_dropout: float = 0.0  # > 0 stores a dropout mask and a copy of each adapted layer's input
-    double_quant: bool = True  # QLoRA: also quantize the 4-bit blocks' scale constants (saves ~0.4 bit/weight)
+    double_quant: bool = (
+        True  # QLoRA: also quantize the 4-bit blocks' scale constants (saves ~0.4 bit/weight)
+    )
 
     @property
     def tokens(self) -> int:
@@ -54,18 +79,21 @@ class TrainSettings:
         return DTYPE_BYTES[self.dtype]
 
     def targets(self) -> tuple[str, ...]:
-        """The linear layers of each block that carry a LoRA adapter (empty for full fine-tuning)."""
+        """The linear layers of each block that carry a LoRA adapter (none for full fine-tuning)."""
         if self.method == "full":
             return ()
         return LINEAR_NAMES if self.lora_targets == "all-linear" else tuple(self.lora_targets)
 
 
 def make_settings(settings: TrainSettings | None = None, **overrides: Any) -> TrainSettings:
-    """Validate and normalise settings; keyword overrides win over `settings`. Raises SettingsError."""
+    """Validate and normalise settings; keyword overrides win. Raises SettingsError."""
     known = {f.name for f in fields(TrainSettings)}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; valid settings are {', '.join(sorted(known))}.")
+        raise SettingsError(
+            f"unknown setting(s) {', '.join(unknown)}; "
+            f"valid settings are {', '.join(sorted(known))}."
+        )
     s = replace(settings or TrainSettings(), **overrides)
     s = replace(
         s,
@@ -87,7 +115,9 @@ def _choice(field: str, value: Any, allowed: tuple[str, ...], aliases: dict[str,
     key = str(value).strip().lower()
     key = aliases.get(key, key)
     if key not in allowed:
-        raise SettingsError(f"setting {field!r} must be one of {', '.join(allowed)}; got {value!r}.")
+        raise SettingsError(
+            f"setting {field!r} must be one of {', '.join(allowed)}; got {value!r}."
+        )
     return key
 
 
@@ -98,6 +128,7 @@ def _targets(value: Any) -> str | tuple[str, ...]:
     bad = [n for n in names if n not in LINEAR_NAMES]
     if not names or bad:
         raise SettingsError(
-            f"setting 'lora_targets' must be 'all-linear' or names from {', '.join(LINEAR_NAMES)}; got {value!r}."
+            "setting 'lora_targets' must be 'all-linear' or names from "
+            f"{', '.join(LINEAR_NAMES)}; got {value!r}."
         )
     return tuple(n for n in LINEAR_NAMES if n in names)  # canonical order, duplicates dropped
