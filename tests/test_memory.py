@@ -211,6 +211,13 @@ def test_switches_make_a_non_fitting_config_fit():
     )
 
 
+def test_suggestions_say_when_a_limit_is_not_memory():
+    report = fits(TINY, budget=80 * GIB, method="qlora", batch_size=2, seq_len=64)
+    assert report.max_seq_len == TINY["max_position_embeddings"]
+    assert report.max_batch_size == report.batch_limit
+    assert "max_position_embeddings, not memory" in str(report) and "search limit" in str(report)
+
+
 def test_budgets():
     assert fits(SMOL360, budget="t4").budget == 15 * GIB
     assert fits(SMOL360, budget="24gb").budget > 20 * GIB

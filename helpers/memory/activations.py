@@ -5,6 +5,16 @@ The formula counts the tensors autograd keeps for backward in a transformers Lla
 token: h = hidden_size, q = heads * head_dim, kv = kv_heads * head_dim, i = intermediate_size,
 r = LoRA rank, V = vocab_size, e = bytes of the compute dtype (2 for bf16/fp16, 4 for fp32).
 
+Kept per token by one block (no checkpointing), 16-bit LoRA on all seven linear layers:
+    norms 2 * (4h + 4)            fp32 copy of each RMSNorm input (+ 4h each if norms train)
+    SDPA  e * (2q + 2kv) + 4*heads q, k, v, output, log-sum-exp
+    MLP   3e * i                  gate output, SiLU output, up output
+    LoRA  e * (5h + q + i) + 7e*r  each adapter's input copy and its rank-r output
+Full fine-tuning keeps the linear inputs instead of the adapters' (e * (5h + i)). With
+gradient checkpointing a block keeps only its input (h values), and one block at a time is
+recomputed during backward. Plus, once: the loss buffers below, and one block's backward
+working set (block_backward_working_per_token).
+
 Assumptions (state them when you quote a number):
 - Attention is SDPA with a flash / memory-efficient / cuDNN kernel and no padding mask (packed or
   equal-length batches): it keeps q, k, v, its output and a fp32 log-sum-exp per head — no

@@ -31,10 +31,10 @@ class FitReport:
     budget_name: str  # "t4", "24gb", the GPU's name, or "N GiB"
     estimate: MemoryEstimate  # the estimate for the requested settings
     max_batch_size: int  # largest batch that fits at the requested seq_len (0: not even 1)
-    max_seq_len: (
-        int  # largest multiple of 64 that fits at the requested batch_size (0: not even 64)
-    )
+    max_seq_len: int  # largest multiple of 64 that fits at the requested batch_size (0: none)
     switches: tuple[dict[str, Any], ...]  # smallest sets of setting changes that make it fit
+    batch_limit: int = MAX_BATCH  # the batch search stopped here
+    seq_limit: int = 131072  # the model's max_position_embeddings: longer is not an option
 
     @property
     def margin(self) -> int:
@@ -55,8 +55,8 @@ class FitReport:
         )
         out = [verdict]
         s = self.estimate.settings
-        out.append(_limit_text("batch_size", self.max_batch_size, f"at seq_len={s.seq_len}"))
-        out.append(_limit_text("seq_len", self.max_seq_len, f"at batch_size={s.batch_size}"))
+        out.append(_limit_text("batch_size", self.max_batch_size, s.seq_len, self.batch_limit))
+        out.append(_limit_text("seq_len", self.max_seq_len, s.batch_size, self.seq_limit))
         if not self.fits:
             if self.switches:
                 options = " | ".join(
@@ -126,16 +126,17 @@ def fits(
     def ok(**changes: Any) -> bool:
         return estimate_memory(arch, replace(s, **changes)).total <= limit
 
-    max_seq = arch.max_position_embeddings or 131072
+    seq_steps = max(1, (arch.max_position_embeddings or 131072) // SEQ_STEP)
     return FitReport(
         fits=est.total <= limit,
         budget=limit,
         budget_name=name,
         estimate=est,
         max_batch_size=_largest(lambda b: ok(batch_size=b), 1, MAX_BATCH),
-        max_seq_len=SEQ_STEP
-        * _largest(lambda k: ok(seq_len=SEQ_STEP * k), 1, max(1, max_seq // SEQ_STEP)),
+        max_seq_len=SEQ_STEP * _largest(lambda k: ok(seq_len=SEQ_STEP * k), 1, seq_steps),
         switches=() if est.total <= limit else _switches(s, ok),
+        batch_limit=MAX_BATCH,
+        seq_limit=SEQ_STEP * seq_steps,
     )
 
 
@@ -166,7 +167,11 @@ def _switches(s: TrainSettings, ok: Any) -> tuple[dict[str, Any], ...]:
     return ()
 
 
-def _limit_text(field: str, value: int, where: str) -> str:
+def _limit_text(field: str, value: int, other: int, cap: int) -> str:
+    where = f"at {'seq_len' if field == 'batch_size' else 'batch_size'}={other}"
     if value <= 0:
         return f"largest {field} that fits {where}: none"
-    return f"largest {field} that fits {where}: {value}"
+    why = " (the search limit, not memory)" if value >= cap else ""
+    if field == "seq_len" and value >= cap:
+        why = " (the model's max_position_embeddings, not memory)"
+    return f"largest {field} that fits {where}: {value}{why}"
