@@ -16,13 +16,13 @@ import argparse
 import datetime as dt
 import gc
 import json
-import platform
 import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from helpers.device import package_versions
 from helpers.io import write_json
 from helpers.memory import CONFIGS_DIR, TrainSettings, estimate_memory, make_settings
 from helpers.paths import RESULTS_DIR
@@ -222,15 +222,7 @@ def _settings_dict(s: TrainSettings) -> dict[str, Any]:
 
 
 def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    out = {"python": platform.python_version()}
-    for pkg in ("torch", "transformers", "peft", "bitsandbytes"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+    return package_versions(("torch", "transformers", "peft", "bitsandbytes"))
 
 
 def not_measured_record() -> dict[str, Any]:
