@@ -189,6 +189,22 @@ def _dropped_counts(encoded) -> dict:
     return counts
 
 
+def compute_dtype_of(model):
+    """The dtype the base was loaded to compute in (what bf16/fp16 autocast must match).
+
+    Not `model.dtype`: for QLoRA, peft's prepare_model_for_kbit_training upcasts norms and
+    embeddings to fp32, so a bf16-loaded 4-bit model reads float32 there — and a GPU run
+    would silently lose bf16/fp16 autocast. The config keeps the dtype it was loaded in.
+    """
+    import torch
+
+    config = getattr(model, "config", None)
+    dtype = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None)
+    if isinstance(dtype, str):
+        dtype = getattr(torch, dtype, None)
+    return dtype if isinstance(dtype, torch.dtype) else getattr(model, "dtype", None)
+
+
 def _collator(tokenizer, settings: TrainSettings):
     """Padded batches (ChatCollator), or packed rows of max_length tokens (helpers.packing)."""
     if settings.packing:
@@ -213,7 +229,7 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     from transformers import Trainer
 
     settings = settings or TrainSettings()
-    dtype = getattr(model, "dtype", None)
+    dtype = compute_dtype_of(model)
     train_set = _encode(tokenizer, train_records, settings)
     if not train_set.examples:
         raise ValueError("no trainable examples: every record was dropped while encoding — "

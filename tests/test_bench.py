@@ -112,3 +112,22 @@ def test_grids_pair_every_kit_case_with_a_trl_reference():
     assert {c.gradient_checkpointing for c in cpu_grid()} == {False, True}
     with pytest.raises(BenchConfigError, match="unknown grid"):
         grid("tpu")
+
+
+def test_qlora_keeps_its_compute_dtype_for_autocast():
+    """GPU speed depends on it: after prepare_model_for_kbit_training the peft model reads
+    float32, but training must still autocast to the bf16 the 4-bit base was loaded with."""
+    if not (MICRO / "config.json").exists():
+        pytest.skip("micro model not built (data/models/micro-llama)")
+    import torch
+
+    from helpers import models
+    from helpers.config import LoraSettings, ModelSettings
+    from helpers.train import compute_dtype_of
+
+    base, tok = models.load_base(ModelSettings(model=str(MICRO), quant="4bit", dtype="bfloat16"))
+    model = models.attach_lora(base, tok, LoraSettings(r=4, alpha=8))
+    assert model.dtype == torch.float32  # what helpers.train used to pass to TrainingArguments
+    assert compute_dtype_of(model) == torch.bfloat16
+    base, tok = models.load_base(ModelSettings(model=str(MICRO), quant="none", dtype="float32"))
+    assert compute_dtype_of(models.attach_lora(base, tok, LoraSettings(r=4, alpha=8))) == torch.float32

@@ -38,6 +38,10 @@ def run(model_dir: str, out: str, batch_size: int, steps: int = 3, quant: str = 
     from helpers.config import LoraSettings, ModelSettings, TrainSettings
 
     torch.set_num_threads(1)  # two processes on two cores: one thread each
+    if torch.cuda.is_available() and "LOCAL_RANK" in os.environ:
+        # Before loading: a 4-bit model is placed on the *current* CUDA device, which is
+        # GPU 0 in every process until set (Trainer sets it only later).
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     model, tok = models.load_base(ModelSettings(model=model_dir, quant=quant, dtype="float32"))
     model = models.attach_lora(model, tok, LoraSettings(r=4, alpha=8, dropout=0.0), seed=0)
     settings = TrainSettings(output_dir=str(Path(out) / "run"), max_steps=steps,

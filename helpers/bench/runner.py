@@ -91,12 +91,14 @@ def _trl_config(case: BenchCase, model, out: Path):
     import torch
     from trl import SFTConfig
 
-    on_cuda = torch.cuda.is_available()
+    from helpers.train import compute_dtype_of
+
+    on_cuda, dtype = torch.cuda.is_available(), compute_dtype_of(model)
     return SFTConfig(
         output_dir=str(out), max_steps=case.warmup_steps + case.measure_steps,
         per_device_train_batch_size=case.batch_size, max_length=case.seq_len,
         assistant_only_loss=True, gradient_checkpointing=case.gradient_checkpointing,
-        bf16=on_cuda and model.dtype == torch.bfloat16, fp16=on_cuda and model.dtype == torch.float16,
+        bf16=on_cuda and dtype == torch.bfloat16, fp16=on_cuda and dtype == torch.float16,
         use_cpu=not on_cuda, report_to="none", save_strategy="no", seed=0)
 
 
@@ -150,6 +152,7 @@ def run_case(case: BenchCase, workdir: Path) -> dict:
             "trainable_params": trainable, "final_loss": info["final_loss"],
             "attention_span": span,
             "flops_per_token": flops_per_token(load_arch(path), trainable, seq=span),
+            "model_device": str(next(info["model"].parameters()).device),
             "torch_threads": torch.get_num_threads()}
 
 
