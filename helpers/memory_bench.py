@@ -52,12 +52,15 @@ GRID: tuple[tuple[str, dict[str, Any]], ...] = (
     _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512),
     _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True),
     _point("SmolLM2-360M", method="full", batch_size=2, seq_len=256, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, prepare_kbit=True,
+           gradient_checkpointing=True, optimizer="paged_adamw_8bit"),
     _point("Qwen2.5-0.5B", method="lora", batch_size=2, seq_len=512),
     _point("Qwen2.5-0.5B", method="qlora", batch_size=2, seq_len=512),
     _point("Qwen2.5-0.5B", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True,
            optimizer="paged_adamw_8bit", lora_dropout=0.05),
     _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512),
     _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, gradient_checkpointing=True),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, prepare_kbit=True),
     _point("Llama-3.2-1B", method="lora", batch_size=1, seq_len=512, lora_r=64,
            lora_targets=("q_proj", "v_proj")),
 )
@@ -102,7 +105,11 @@ def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: 
             attn_implementation="sdpa",
             device_map={"": device},
         )
-    if s.gradient_checkpointing:
+    if s.fp32_upcast:  # what helpers.models.attach_lora does for 4-bit models
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, s.gradient_checkpointing)
+    elif s.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     if s.method != "full":
         from peft import LoraConfig, get_peft_model

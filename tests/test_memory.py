@@ -142,6 +142,18 @@ def test_qlora_weights_count_nf4_blocks_and_keep_embeddings_16bit():
     assert e.weights - dq.weights == pytest.approx(linear * (0.5625 - 0.5 - 1 / 64), rel=0.03)
 
 
+def test_prepare_kbit_upcasts_what_is_not_4bit():
+    arch = load_arch(SMOL360)
+    plain = estimate_memory(arch, method="qlora", batch_size=4, seq_len=512)
+    upcast = estimate_memory(arch, method="qlora", batch_size=4, seq_len=512, prepare_kbit=True)
+    not_4bit = arch.total_params() - arch.num_layers * arch.layer_linear_params()
+    assert upcast.weights - plain.weights == 2 * not_4bit  # 16-bit -> fp32
+    assert upcast.activations > plain.activations  # fp32 residual stream and MLP outputs
+    lora = estimate_memory(arch, method="lora", batch_size=4, seq_len=512)
+    same = estimate_memory(arch, method="lora", batch_size=4, seq_len=512, prepare_kbit=True)
+    assert lora.rows() == same.rows()  # only QLoRA is affected
+
+
 def test_golden_estimate_does_not_drift():
     """If the formula changes on purpose, update these numbers in the same commit and say why."""
     e = estimate_memory(
@@ -319,6 +331,11 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
             },
         ),
         ({**TINY, "vocab_size": 512}, {"method": "lora", "seq_len": 128, "dtype": "fp32"}),
+        (
+            {**TINY, "vocab_size": 512},
+            {"method": "qlora", "seq_len": 256, "prepare_kbit": True,
+             "gradient_checkpointing": True},
+        ),
     ],
 )
 def test_dynamic_memory_matches_tracked_tensors_on_cpu(config, overrides, tmp_path):

@@ -53,7 +53,7 @@ LOGITS_BACKWARD_FP32_BUFFERS = 3  # log-softmax + its gradient + gradient of the
 def residual_bytes(s: TrainSettings) -> int:
     """Bytes per element of the residual stream: fp32 when the weights are fp32 (full fine-tuning
     keeps fp32 master weights, so the embedding output and every residual add stay fp32)."""
-    return 4 if s.method == "full" else s.compute_bytes
+    return 4 if s.method == "full" or s.fp32_upcast else s.compute_bytes
 
 
 def block_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
@@ -67,7 +67,9 @@ def block_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
     if arch.qk_norm:
         norms += 4 * (q + kv)
     attention = e * (2 * q + 2 * kv) + 4 * arch.num_heads  # SDPA: q, k, v, output, log-sum-exp
-    mlp = 3 * e * i  # gate output (for SiLU), SiLU output and up output (for their product)
+    # gate output (for SiLU), SiLU output and up output (for their product); 4-bit layers
+    # return their input's dtype, so after an fp32 upcast these are fp32
+    mlp = 3 * (4 if s.fp32_upcast else e) * i
     return norms + attention + mlp + _linear_inputs(arch, s)
 
 
@@ -102,7 +104,9 @@ def head_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
     full = s.method == "full"
     final_norm = 4 * h + 4 + (4 * h if full else 0)
     lm_head_input = (e * h if e == 2 else 4 * h) if full else 0
-    frozen_first_norm = 0 if full else 4 * h + 4
+    # prepare_kbit with checkpointing calls enable_input_require_grads: block 0's norm keeps too
+    inputs_need_grad = full or (s.fp32_upcast and s.gradient_checkpointing)
+    frozen_first_norm = 0 if inputs_need_grad else 4 * h + 4
     return 8 + final_norm + lm_head_input - frozen_first_norm
 
 

@@ -43,10 +43,9 @@ def weight_bytes(arch: ModelArch, s: TrainSettings) -> int:
     if s.method == "lora":
         return e * arch.total_params()
     linear = sum(nf4_bytes(i * o, s.double_quant) for i, o in arch.linear_shapes().values())
-    sixteen_bit = (
-        arch.embedding_params() + arch.num_layers * arch.layer_small_params() + arch.hidden_size
-    )
-    return arch.num_layers * linear + e * sixteen_bit
+    small = arch.num_layers * arch.layer_small_params() + arch.hidden_size  # norms, biases
+    not_4bit = arch.embedding_params() + small
+    return arch.num_layers * linear + (4 if s.fp32_upcast else e) * not_4bit
 
 
 def trainable_tensors(arch: ModelArch, s: TrainSettings) -> list[tuple[int, int]]:
@@ -112,14 +111,15 @@ def autocast_copy_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
     """(16-bit copies of fp32 weights that autocast makes for the blocks, for lm_head).
 
     Autocast caches one 16-bit copy of every fp32 weight a matmul reads until the forward
-    ends; backward keeps them. Only full fine-tuning (fp32 master weights) pays this in size.
+    ends; backward keeps them. Only fp32 weights pay this in size: full fine-tuning's master
+    weights, and the lm_head that prepare_kbit upcast.
     """
-    e = s.compute_bytes
+    e, vh = s.compute_bytes, arch.vocab_size * arch.hidden_size
     if e == 4:
         return 0, 0
-    if s.method != "full":
-        return e * trainable_params(arch, s), 0
-    return e * arch.num_layers * arch.layer_linear_params(), e * arch.vocab_size * arch.hidden_size
+    if s.method != "full":  # adapters; an fp32-upcast lm_head is cast (not cached) but kept too
+        return e * trainable_params(arch, s), (e * vh if s.fp32_upcast else 0)
+    return e * arch.num_layers * arch.layer_linear_params(), e * vh
 
 
 def dequant_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:

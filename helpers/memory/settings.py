@@ -43,35 +43,30 @@ class SettingsError(ValueError):
 class TrainSettings:
     """One training configuration: what is trained, how, and on how many tokens per step."""
 
-    method: str = (
-        "qlora"  # "full" fine-tuning, "lora" on a 16-bit base, or "qlora" on a 4-bit NF4 base
-    )
-    batch_size: int = (
-        1  # sequences per optimizer micro-step (per device; gradient accumulation is free)
-    )
-    seq_len: int = (
-        512  # tokens per sequence after padding/packing; memory grows with batch_size * seq_len
-    )
-    gradient_checkpointing: bool = (
-        False  # keep only block inputs, recompute the rest in backward (~30% slower)
-    )
-    optimizer: str = (
-        "adamw"  # "adamw" (two fp32 states), "adamw_8bit" or "paged_adamw_8bit" (bitsandbytes)
-    )
-    dtype: str = "bf16"  # compute dtype: "bf16" (Ampere+), "fp16" (T4), or "fp32" (CPU / debugging)
+    method: str = "qlora"  # "full" fine-tuning, "lora" on a 16-bit base, "qlora" on a 4-bit base
+    batch_size: int = 1  # sequences per micro-step (gradient accumulation costs no memory)
+    seq_len: int = 512  # tokens per sequence after padding/packing
+    gradient_checkpointing: bool = False  # keep block inputs only, recompute (~30% slower)
+    optimizer: str = "adamw"  # "adamw" (fp32 states), "adamw_8bit", "paged_adamw_8bit" (bnb)
+    dtype: str = "bf16"  # compute dtype: "bf16" (Ampere+), "fp16" (T4), "fp32" (CPU / debugging)
     lora_r: int = 16  # LoRA rank; adapter size grows linearly with it
-    lora_targets: str | tuple[str, ...] = (
-        "all-linear"  # "all-linear" or module names like ("q_proj", "v_proj")
-    )
-    lora_dropout: float = 0.0  # > 0 stores a dropout mask and a copy of each adapted layer's input
-    double_quant: bool = (
-        True  # QLoRA: also quantize the 4-bit blocks' scale constants (saves ~0.4 bit/weight)
-    )
+    lora_targets: str | tuple[str, ...] = "all-linear"  # or module names: ("q_proj", "v_proj")
+    lora_dropout: float = 0.0  # > 0 keeps a dropout mask and an input copy per adapted layer
+    double_quant: bool = True  # QLoRA: quantize the 4-bit scales too (saves ~0.4 bit/weight)
+    # QLoRA after peft's prepare_model_for_kbit_training (as helpers.models.attach_lora does):
+    # embedding, lm_head and norms are upcast to fp32, so is the residual stream and the 4-bit
+    # layers' outputs. More memory than the plain 16-bit setup the issue describes.
+    prepare_kbit: bool = False
 
     @property
     def tokens(self) -> int:
         """Tokens processed per micro-step."""
         return self.batch_size * self.seq_len
+
+    @property
+    def fp32_upcast(self) -> bool:
+        """QLoRA with peft's fp32 upcast of everything that is not 4-bit."""
+        return self.method == "qlora" and self.prepare_kbit
 
     @property
     def compute_bytes(self) -> int:
