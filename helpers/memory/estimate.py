@@ -8,7 +8,7 @@ a block's backward, the optimizer step), and the table shows the difference as "
 What is assumed (tunelab's own training path; state it when you quote a number): transformers'
 Trainer-style step with autocast for bf16/fp16, SDPA attention without a padding mask, peft
 LoRA with fp32 adapters, bitsandbytes NF4 (block 64), torch's multi-tensor AdamW (the fused
-one needs 4 bytes per trained parameter less), no `prepare_model_for_kbit_training` upcast.
+one needs 4 bytes per trained parameter less); QLoRA's fp32 upcast only with prepare_kbit=True.
 The activation and loss terms were checked tensor by tensor on CPU (tests/test_memory.py);
 the CUDA constants below are calibrated by `python -m helpers.memory_bench` on a GPU.
 """

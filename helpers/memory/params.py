@@ -7,8 +7,9 @@ Conventions (what transformers + peft + bitsandbytes do by default):
   (`autocast_adapter_dtype=True`), so adapters, their gradients and Adam states are fp32.
 - QLoRA stores each block's linear weights as NF4: 4 bits per weight plus one fp32 scale
   (absmax) per 64 weights; double quantization stores those scales as 8-bit, with one fp32
-  scale per 256 of them. Embedding, lm_head, norms and biases stay 16-bit. (peft's
-  `prepare_model_for_kbit_training` would upcast those to fp32 — tunelab does not call it.)
+  scale per 256 of them. Embedding, lm_head, norms and biases stay 16-bit — unless
+  `prepare_kbit=True`: peft's `prepare_model_for_kbit_training` (which helpers.models calls
+  for 4-bit bases) upcasts them to fp32.
 """
 
 from __future__ import annotations
