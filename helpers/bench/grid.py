@@ -7,6 +7,10 @@ length, checkpointing and device; the report divides by it. Grids:
 - gpu: the micro model plus real architectures from data/configs with random weights (speed and
   memory do not depend on the weights), QLoRA, batch 16, max_length 1024.
 - quick (CI): the cpu grid cut to QLoRA padded/packed vs TRL, checkpointing off, 3 steps.
+
+Each run draws exactly the examples it trains on (one epoch), so all batchings see the same
+examples. Length grouping (transformers' LengthGroupedSampler) puts the longest batch first,
+inside the untimed warm-up, so its timed steps are a little shorter on average than the others'.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ class BenchCase:
     seq_len: int = 256  # max_length: longer examples are truncated (by both trainers)
     warmup_steps: int = 2  # steps run but not timed (allocator, kernels, caches warming up)
     measure_steps: int = 8  # steps timed
-    records: int = 512  # examples in the benchmark data (drawn from the bundled data sets)
+    records: int = 0  # examples drawn from the bundled data; 0 = exactly one epoch of the run
+    #                   (batch_size × all steps), so every batching trains on the same examples
     lora_r: int = 16  # LoRA rank (alpha = 2r, all linear layers, as LoraSettings defaults)
     threads: int | None = None  # torch CPU threads; None = torch's default (all cores)
 
@@ -46,6 +51,11 @@ class BenchCase:
         gc = "gc-on" if self.gradient_checkpointing else "gc-off"
         method = "qlora" if self.quant == "4bit" else "lora"
         return f"{self.model}/{method}/{self.runner}-{self.mode}/{gc}"
+
+    @property
+    def n_records(self) -> int:
+        """Examples to draw: `records`, or one epoch of this run when records is 0."""
+        return self.records or self.batch_size * (self.warmup_steps + self.measure_steps)
 
     def reference(self) -> BenchCase:
         """The TRL case this case is compared with (itself for a TRL case)."""
@@ -72,9 +82,9 @@ def cpu_grid(quick: bool = False) -> list[BenchCase]:
     """The micro model on this CPU: QLoRA (the kit's default) with 3 kit batchings + TRL,
     checkpointing off and on (8 cases), and LoRA on the fp32 base without checkpointing (4
     cases: what 4-bit costs on a CPU)."""
-    base = BenchCase("micro", "kit", "padded", False, warmup_steps=3, measure_steps=20)
+    base = BenchCase("micro", "kit", "padded", False, warmup_steps=2, measure_steps=20)
     if quick:
-        base = replace(base, warmup_steps=1, measure_steps=2, records=32)
+        base = replace(base, warmup_steps=1, measure_steps=2)
         return _cells("micro", base, gcs=(False,), modes=("padded", "packed"))
     return _cells("micro", base) + _cells("micro", replace(base, quant="none"), gcs=(False,))
 
@@ -82,9 +92,9 @@ def cpu_grid(quick: bool = False) -> list[BenchCase]:
 def gpu_grid(quick: bool = False, models: tuple[str, ...] = GPU_MODELS) -> list[BenchCase]:
     """Each model on the GPU: 8 cases per model (the cpu grid's cells), batch 16, length 1024."""
     base = BenchCase("micro", "kit", "padded", False, batch_size=16, seq_len=1024,
-                     warmup_steps=5, measure_steps=20, records=1024)
+                     warmup_steps=5, measure_steps=30)
     if quick:
-        base = replace(base, warmup_steps=2, measure_steps=5, records=256)
+        base = replace(base, warmup_steps=2, measure_steps=5)
     return [case for m in models for case in _cells(m, base)]
 
 

@@ -141,7 +141,7 @@ def run_case(case: BenchCase, workdir: Path) -> dict:
         torch.set_num_threads(case.threads)
     path = prepare_model(case.model, workdir)
     model, tok = models.load_base(ModelSettings(model=str(path), quant=case.quant))
-    records = bench_records(case.records)
+    records = bench_records(case.n_records)
     out = Path(tempfile.mkdtemp(dir=workdir, prefix="run-"))
     runner = _run_kit if case.runner == "kit" else _run_trl
     log, info = runner(case, model, tok, records, out)
