@@ -45,6 +45,9 @@ def test_quick_benchmark_compares_like_with_like(quick_results):
     trained on exactly the same number of non-pad tokens; the kit rows carry ratios to TRL."""
     cases = quick_results[0]["cases"]
     assert len({c["tokens"] for c in cases}) == 1 and cases[0]["tokens"] > 0
+    share = {c["mode"]: c["real_token_share"] for c in cases}
+    assert 0 < share["padded"] < share["packed"] <= 1  # packing computes on fewer pads
+    assert share["default"] == pytest.approx(share["padded"])  # TRL pads like the kit
     for c in cases:
         assert c["peak_memory_bytes"] > c["train_memory_bytes"] >= 0
         assert 0 < c["mfu"] < 1

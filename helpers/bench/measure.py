@@ -60,15 +60,18 @@ class TokenCounter:
     def __init__(self, model, pad_token_id: int) -> None:
         self.pad_token_id = pad_token_id
         self._total = None  # a device tensor: no host sync per forward
+        self.positions = 0  # every position computed on, pads included (shapes: no sync)
         self._handle = model.get_input_embeddings().register_forward_pre_hook(self._hook)
 
     def _hook(self, module, args) -> None:
         if args and hasattr(args[0], "ne"):
             n = args[0].ne(self.pad_token_id).sum()
             self._total = n if self._total is None else self._total + n
+            self.positions += args[0].numel()
 
     @property
     def total(self) -> int:
+        """Non-pad tokens so far (synchronises with the device)."""
         return 0 if self._total is None else int(self._total.item())
 
     def remove(self) -> None:
@@ -81,6 +84,7 @@ class StepLog:
 
     times: list[float] = field(default_factory=list)
     tokens: list[int] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
     memory_at_start: dict = field(default_factory=dict)
 
     def window(self, warmup: int) -> tuple[list[float], int]:
@@ -93,7 +97,9 @@ class StepLog:
     def summary(self, warmup: int) -> dict:
         durations, tokens = self.window(warmup)
         seconds = sum(durations)
+        positions = self.positions[-1] - self.positions[warmup]
         return {"steps_measured": len(durations), "tokens": tokens, "seconds": seconds,
+                "real_token_share": tokens / positions if positions else None,
                 "tokens_per_s": tokens / seconds if seconds else 0.0,
                 "step_time_s": statistics.median(durations),
                 "step_time_mean_s": seconds / len(durations)}
@@ -109,6 +115,7 @@ def step_timer(log: StepLog, counter: TokenCounter):
             torch.cuda.synchronize()
         log.times.append(time.perf_counter())
         log.tokens.append(counter.total)
+        log.positions.append(counter.positions)
 
     class StepTimer(TrainerCallback):
         def on_train_begin(self, args, state, control, **kw):

@@ -4,7 +4,8 @@ A results file (data/results/bench/<grid>.json) is one dict:
     schema, grid, quick, date (UTC ISO), hardware {device, name, cpu_count, torch_threads,
     total_memory, load_average_before, load_average_after}, versions {package: version},
     peak {flops, source}, flops_formula, trl_overrides, notes, cases [...]
-Each case: the BenchCase fields + tokens_per_s, step_time_s, peak_memory_bytes (memory_kind),
+Each case: the BenchCase fields + tokens_per_s, step_time_s, real_token_share (non-pad share
+of the positions computed), peak_memory_bytes (memory_kind),
 train_memory_bytes, flops_per_token, mfu, and vs_trl {tokens_per_s, peak_memory,
 train_memory} (null for the TRL rows themselves or when the reference failed).
 """
@@ -138,9 +139,9 @@ def markdown(results: dict) -> str:
              f"- MFU peak: {results['peak']['source']}",
              f"- FLOPs: {results['flops_formula']}", ""]
     lines += [f"- note: {n}" for n in results.get("notes", [])] + [""]
-    lines += [("| model | method | trainer | batching | grad ckpt | tokens/s | × TRL | step (s) "
-               "| peak mem (MiB) | × TRL | MFU |"),
-              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [("| model | method | trainer | batching | grad ckpt | real tokens | tokens/s "
+               "| × TRL | step (s) | peak mem (MiB) | × TRL | MFU |"),
+              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for c in results["cases"]:
         lines.append(_row(c))
     return "\n".join(lines) + "\n"
@@ -151,9 +152,10 @@ def _row(c: dict) -> str:
     head = (f"| {c['model']} | {method} | {c['runner']} | {c['mode']} | "
             f"{'on' if c['gradient_checkpointing'] else 'off'} |")
     if "error" in c:
-        return head + " failed: " + c["error"].splitlines()[-1][:80] + " |||||"
+        return head + " failed: " + c["error"].splitlines()[-1][:80] + " ||||||"
     vs = c.get("vs_trl") or {}
-    return (head + f" {c['tokens_per_s']:.0f} | {_fmt(vs.get('tokens_per_s'), '.2f', '×')} | "
+    return (head + f" {_fmt(c.get('real_token_share'), '.0%')} | {c['tokens_per_s']:.0f} | "
+            f"{_fmt(vs.get('tokens_per_s'), '.2f', '×')} | "
             f"{c['step_time_s']:.3f} | {c['peak_memory_bytes'] / 2**20:.0f} | "
             f"{_fmt(vs.get('peak_memory'), '.2f', '×')} | {_fmt(c.get('mfu'), '.2%')} |")
 
