@@ -23,6 +23,7 @@ from helpers.evaluate import (
     judge_scores,
     length_stop_share,
     loss_curves,
+    lower_is_better,
     sample_records,
     save_png,
     token_f1_judge,
@@ -123,6 +124,9 @@ def test_forgetting_signs_and_skips():
     out = forgetting(before, after)
     assert out == {"seen_accuracy": pytest.approx(0.3), "perplexity": pytest.approx(2.5)}
     assert forgetting(after, before, ["seen_accuracy"]) == {"seen_accuracy": pytest.approx(-0.3)}
+    losses = forgetting({"seen_answer_loss": 2.0}, {"seen_answer_loss": 3.5})
+    assert losses == {"seen_answer_loss": pytest.approx(1.5)}  # a loss rise is forgetting
+    assert lower_is_better("domain_false_refusal_rate") and not lower_is_better("refusal_rate")
 
 
 # --- table ---------------------------------------------------------------------------------

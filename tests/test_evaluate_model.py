@@ -14,6 +14,7 @@ from helpers.config import LoraSettings, ModelSettings
 from helpers.evaluate import (
     EvalSuite,
     PerplexityInputError,
+    answer_loss,
     evaluate_model,
     evaluate_variants,
     perplexity,
@@ -80,6 +81,24 @@ def test_perplexity_needs_something_to_predict(tiny_dir):
         perplexity(model, tok, ["", ""])
 
 
+def test_answer_loss_is_the_training_loss_over_answer_tokens(tiny_dir):
+    from helpers.chat import ChatCollator, ChatEncodingConfig, encode_records
+
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir), quant="none"))
+    with (DOMAIN_DIR / "test.jsonl").open() as f:
+        records = [json.loads(line) for line in f][:5]
+    data = encode_records(tok, records, ChatEncodingConfig(max_length=256))
+    total = count = 0.0
+    for ex in data.examples:  # Hugging Face's own loss: mean over label tokens, one at a time
+        batch = ChatCollator(tok)([ex])
+        with torch.no_grad():
+            loss = model(**batch).loss.item()
+        n = sum(1 for x in ex["labels"][1:] if x != -100)
+        total, count = total + loss * n, count + n
+    for batch_size in (1, 2, 8):  # right padding differs per batch size; the result must not
+        assert answer_loss(model, tok, records, batch_size) == pytest.approx(total / count, rel=1e-5)
+
+
 def _perturbed_adapter(tiny_dir, tmp_path, name: str, seed: int):
     """A LoRA adapter whose B matrices are random (a trained-looking, non-zero update)."""
     model, tok = models.load_base(ModelSettings(model=str(tiny_dir)))
@@ -123,4 +142,6 @@ def test_adapters_switched_by_name_on_one_base(tiny_dir, tmp_path):
     for key in ("seen_accuracy", "seen_length_stop", "domain_fact_accuracy",
                 "domain_length_stop", "domain_judge"):
         assert m[key] is not None and 0.0 <= m[key] <= 1.0, key
+    assert m["seen_answer_loss"] > 0 and m["domain_answer_loss"] > 0
+    assert res["one"].metrics["seen_answer_loss"] != res["two"].metrics["seen_answer_loss"]
     assert res["one"].details["seen"]["samples"][0]["stop"] in ("eos", "length")

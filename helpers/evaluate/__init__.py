@@ -2,7 +2,8 @@
 
 - `metrics`: instruction-suite accuracy per family/split, domain facts / refusals / escalations /
   false refusals, the share of answers cut off at max_new_tokens, forgetting between two results.
-- `perplexity`: held-out perplexity on plain texts (token-weighted, batched, padding masked).
+- `perplexity`: held-out perplexity on plain texts (token-weighted, batched, padding masked)
+  and `answer_loss`, the reference answers' NLL: it moves while exact match is still 0.
 - `suite`: a fixed EvalSuite, evaluated on one model or on several adapters of ONE loaded base.
 - `table`: tidy rows → mean ± std over seeds (`aggregate`), printed or shown as HTML.
 - `plots`: grouped bars per variant per metric, loss curves per variant, small PNGs.
@@ -19,8 +20,9 @@ from helpers.evaluate.metrics import (
     forgetting,
     instruction_metrics,
     length_stop_share,
+    lower_is_better,
 )
-from helpers.evaluate.perplexity import PerplexityInputError, perplexity
+from helpers.evaluate.perplexity import PerplexityInputError, answer_loss, perplexity
 from helpers.evaluate.plots import bar_chart, loss_curves, save_png
 from helpers.evaluate.suite import (
     EvalResult,
@@ -34,8 +36,10 @@ from helpers.evaluate.table import ResultTable, Stat, aggregate
 
 __all__ = [
     "LOWER_IS_BETTER", "EvalResult", "EvalSuite", "Judge", "JudgeError", "MetricInputError",
-    "PerplexityInputError", "ResultTable", "Stat", "aggregate", "bar_chart", "domain_metrics",
+    "PerplexityInputError", "ResultTable", "Stat", "aggregate", "answer_loss", "bar_chart",
+    "domain_metrics",
     "evaluate_model", "evaluate_variants", "forgetting", "instruction_metrics", "judge_mean",
-    "judge_scores", "length_stop_share", "loss_curves", "perplexity", "prompt_of",
+    "judge_scores", "length_stop_share", "loss_curves", "lower_is_better", "perplexity",
+    "prompt_of",
     "sample_records", "save_png", "token_f1_judge",
 ]

@@ -16,6 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 LOWER_IS_BETTER: frozenset[str] = frozenset({
     "perplexity", "false_refusal_rate", "false_escalation_rate", "length_stop_share",
 })
+LOWER_IS_BETTER_SUFFIXES: tuple[str, ...] = ("_loss", "_length_stop", "false_refusal_rate",
+                                             "false_escalation_rate")
+
+
+def lower_is_better(name: str) -> bool:
+    """True for metrics where a larger value is worse (losses, perplexity, false refusals)."""
+    return name in LOWER_IS_BETTER or name.endswith(LOWER_IS_BETTER_SUFFIXES)
 
 
 class MetricInputError(ValueError):
@@ -92,8 +99,8 @@ def forgetting(before: Mapping[str, float], after: Mapping[str, float],
                metrics: Iterable[str] | None = None) -> dict[str, float]:
     """How much worse `after` is than `before`, per metric (positive = forgotten).
 
-    For accuracy-like metrics this is before − after (a drop); for metrics in LOWER_IS_BETTER
-    (perplexity, false refusals) it is after − before (a rise). Use it on general-task
+    For accuracy-like metrics this is before − after (a drop); for lower-is-better metrics
+    (perplexity, losses, false refusals: `lower_is_better`) it is after − before (a rise). Use it on general-task
     metrics to see what domain SFT cost: forgetting(it_row, hybrid_row, ["seen_accuracy"]).
     Metrics missing or None on either side are skipped.
     """
@@ -103,5 +110,5 @@ def forgetting(before: Mapping[str, float], after: Mapping[str, float],
         b, a = before.get(name), after.get(name)
         if not isinstance(b, (int, float)) or not isinstance(a, (int, float)):
             continue
-        out[name] = (a - b) if name in LOWER_IS_BETTER else (b - a)
+        out[name] = (a - b) if lower_is_better(name) else (b - a)
     return out

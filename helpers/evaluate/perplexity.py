@@ -1,4 +1,5 @@
-"""Held-out perplexity on plain texts: token-weighted, batched, padding masked.
+"""Held-out perplexity on plain texts, and the answer loss on chat records: token-weighted,
+batched, padding masked.
 
 Why token-weighted: averaging per-text perplexities lets a few short texts dominate; the
 pretraining convention (and helpers.micro) is exp(total NLL / total predicted tokens).
@@ -23,6 +24,17 @@ def _encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]
     return [r[:max_length] for r in rows if len(r[:max_length]) >= 2]
 
 
+def _summed_nll(model, ids, mask, labels) -> tuple[float, int]:
+    """Summed next-token NLL over positions whose label is not -100, and how many there are."""
+    import torch
+
+    logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+    targets = labels[:, 1:]
+    nll = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="sum")
+    return nll.item(), int((targets != -100).sum())
+
+
 def _batch_nll(model, rows: list[list[int]], pad_id: int) -> tuple[float, int]:
     """Summed next-token NLL and the number of predicted tokens for one right-padded batch."""
     import torch
@@ -30,11 +42,7 @@ def _batch_nll(model, rows: list[list[int]], pad_id: int) -> tuple[float, int]:
     width = max(len(r) for r in rows)
     ids = torch.tensor([r + [pad_id] * (width - len(r)) for r in rows], device=model.device)
     mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=model.device)
-    logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-    targets = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100)  # pads are never predicted
-    nll = torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="sum")
-    return nll.item(), int((targets != -100).sum())
+    return _summed_nll(model, ids, mask, ids.masked_fill(mask == 0, -100))  # pads never predicted
 
 
 def perplexity(model, tokenizer, texts: Sequence[str], batch_size: int = 16,
@@ -61,3 +69,34 @@ def perplexity(model, tokenizer, texts: Sequence[str], batch_size: int = 16,
             total, count = total + nll, count + n
     model.train(was_training)
     return math.exp(total / count)
+
+
+def answer_loss(model, tokenizer, records: Sequence[dict], batch_size: int = 16,
+                max_length: int = 256) -> float:
+    """Mean NLL (nats/token) of the reference answers given their prompts: completion-only,
+    the same tokens training puts in the loss (answer + end-of-turn), token-weighted.
+
+    Why beside accuracy: exact match is all-or-nothing, so a small model that is *getting
+    closer* scores 0 until it is exactly right; the answer loss moves with every step, and
+    a rise after domain SFT shows forgetting long before accuracy can.
+    """
+    import torch
+
+    from helpers.chat import ChatCollator, ChatEncodingConfig, encode_records
+
+    data = encode_records(tokenizer, list(records), ChatEncodingConfig(max_length=max_length))
+    if not data.examples:
+        raise PerplexityInputError(f"answer_loss: no record has an answer token to score "
+                                   f"({data.summary()})")
+    collate = ChatCollator(tokenizer)
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(data.examples), batch_size):
+            batch = {k: v.to(model.device)
+                     for k, v in collate(data.examples[start:start + batch_size]).items()}
+            nll, n = _summed_nll(model, batch["input_ids"], batch["attention_mask"], batch["labels"])
+            total, count = total + nll, count + n
+    model.train(was_training)
+    return total / count

@@ -39,6 +39,7 @@ class EvalSuite:
     batch_size: int = 32  # prompts per generate() call; lower it on out-of-memory
     judge: Judge | None = None  # optional judge(prompt, reference, generated) on domain answers
     samples: int = 3  # generations kept per split in EvalResult.details (for a look by eye)
+    answer_loss: bool = True  # also score the reference answers' NLL (cheap: one forward each)
 
 
 @dataclass
@@ -85,6 +86,7 @@ def _sample(records, gens, k: int) -> list[dict]:
 
 
 def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+    from helpers.evaluate.perplexity import answer_loss
     from helpers.generate import generate_batch
 
     for name, records in suite.instruction.items():
@@ -93,16 +95,21 @@ def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict
         m = instruction_metrics(records, gens)
         metrics[f"{name}_accuracy"] = m["accuracy"]
         metrics[f"{name}_length_stop"] = m["length_stop_share"]
+        if suite.answer_loss:
+            metrics[f"{name}_answer_loss"] = answer_loss(model, tok, records, suite.batch_size)
         details[name] = {"by_family": m["by_family"], "samples": _sample(records, gens, suite.samples)}
 
 
 def _domain_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+    from helpers.evaluate.perplexity import answer_loss
     from helpers.generate import generate_batch
 
     gens = generate_batch(model, tok, [prompt_of(r) for r in suite.domain], suite.generation,
                           suite.batch_size)
     m = domain_metrics(suite.domain, gens)
     metrics.update({name: m[key] for key, name in DOMAIN_KEYS.items()})
+    if suite.answer_loss:
+        metrics["domain_answer_loss"] = answer_loss(model, tok, suite.domain, suite.batch_size)
     if suite.judge is not None:
         metrics["domain_judge"] = judge_mean(suite.domain, texts_of(gens), suite.judge)
     details["domain"] = {"by_topic": m["fact_accuracy_by_topic"],

@@ -1,0 +1,34 @@
+"""helpers.experiment: the measured trade-off behind notebook 05.
+
+Variants of the micro model, all QLoRA on a 4-bit NF4 base on CPU: base (no adapter), IT
+(instruction-tuned), SFT (domain SFT from base), hybrid (IT, then domain SFT) and mix (domain
+SFT with instruction replay), each over several seeds, scored on the same fixed suite.
+
+    python -m helpers.experiment --quick                 # ~2 min, checks the pipeline
+    python -m helpers.experiment --seeds 0 1 2           # the committed run (~30 min, 2 cores)
+
+Results land in data/results/experiment/: results.json (per-seed rows, aggregates, config,
+hardware, versions), results.csv, summary.txt and PNG plots.
+"""
+
+from helpers.experiment.config import (
+    FORGETTING_PAIRS,
+    GENERAL_METRICS,
+    VARIANTS,
+    ExperimentConfig,
+    full,
+    quick,
+)
+from helpers.experiment.report import ResultsSchemaError, check_results, load_results
+
+__all__ = [
+    "FORGETTING_PAIRS", "GENERAL_METRICS", "VARIANTS", "ExperimentConfig", "ResultsSchemaError",
+    "check_results", "full", "load_results", "quick", "run_experiment",
+]
+
+
+def run_experiment(*args, **kwargs):
+    """See helpers.experiment.run.run_experiment (imported lazily: it pulls in torch)."""
+    from helpers.experiment.run import run_experiment as _run
+
+    return _run(*args, **kwargs)

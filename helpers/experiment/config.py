@@ -1,0 +1,80 @@
+"""What the trade-off experiment runs: variants, steps, seeds and evaluation subset sizes.
+
+`full()` is the committed run (sized to finish in about half an hour on a 2-core CPU);
+`quick()` is the same pipeline shrunk to a couple of minutes, which CI re-runs to check that
+the script works and writes a valid results file — its numbers mean nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from helpers.config import MICRO_MODEL
+
+VARIANTS = ("base", "it", "sft", "hybrid", "mix")
+VARIANT_HELP = {
+    "base": "the pretrained micro model, no adapter",
+    "it": "instruction-tuned (QLoRA) on data/instructions/train.jsonl",
+    "sft": "domain SFT from the base on data/domain/train.jsonl",
+    "hybrid": "IT adapter, then domain SFT from it (helpers.models.branch_adapter)",
+    "mix": "domain SFT from the base with instruction data replayed in the mix",
+}
+# (before, after) pairs for forgetting: what domain SFT costs on general tasks.
+FORGETTING_PAIRS = (("it", "hybrid"), ("it", "sft"), ("base", "sft"), ("it", "mix"))
+GENERAL_METRICS = ("seen_accuracy", "phrasing_accuracy", "unseen_family_accuracy",
+                   "seen_answer_loss", "phrasing_answer_loss", "unseen_family_answer_loss",
+                   "perplexity")
+
+
+@dataclass
+class ExperimentConfig:
+    """Everything that determines an experiment run (saved into results.json)."""
+
+    model: str = MICRO_MODEL  # base model (repo-relative path or hub id), loaded in 4-bit NF4
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])  # adapter init + data order
+    # Steps are what fits ~30–45 min on a shared 2-core CPU for 3 seeds (measured: an IT step
+    # ~0.8 s, a domain step ~2 s — domain examples are ~100 tokens, instructions ~40).
+    it_steps: int = 200  # optimizer steps of instruction tuning (~0.4 epoch of 4127 records)
+    sft_steps: int = 100  # optimizer steps of domain SFT, sft/hybrid/mix alike (~1.3 epochs)
+    replay_fraction: float = 0.25  # share of instruction records in the mix variant's data
+    batch_size: int = 8  # examples per step
+    learning_rate: float = 1e-3  # LoRA on a tiny model needs a high LR (helpers.config cpu preset)
+    lora_r: int = 16  # LoRA rank (alpha = 2r)
+    max_length: int = 256  # tokens per training example
+    logging_steps: int = 10  # loss-curve resolution
+    eval_seen: int | None = 120  # test_seen examples scored (None = all 640), family-balanced
+    eval_phrasing: int | None = 80  # test_phrasing examples (None = all 320)
+    eval_unseen_family: int | None = 80  # test_unseen_family examples (None = all 200)
+    eval_domain: int | None = None  # domain test records (None = all 95), kind-balanced
+    heldout_texts: int = 64  # held-out pretraining documents for perplexity
+    max_new_tokens: int = 40  # longest answer generated; the domain answers need ~25 tokens
+    eval_batch_size: int = 32  # prompts per generate() call
+    eval_seed: int = 0  # picks the evaluation subsets: the same for every variant and seed
+    # torch CPU threads. 1 on purpose: on a shared 2-core machine, 2 threads spin-wait against
+    # the other processes and a training step ran 5–20x slower (measured: 0.4–0.7 s vs 3–13 s).
+    threads: int = 1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise ValueError("ExperimentConfig.seeds is empty: give at least one seed, e.g. [0]")
+        if not 0.0 <= self.replay_fraction < 1.0:
+            raise ValueError(f"ExperimentConfig.replay_fraction={self.replay_fraction}: use a "
+                             "share in [0, 1), e.g. 0.25 for one instruction record in four")
+        if min(self.it_steps, self.sft_steps) < 1:
+            raise ValueError("ExperimentConfig.it_steps and sft_steps must be >= 1")
+
+
+def full(**overrides) -> ExperimentConfig:
+    """The committed run: 3 seeds, 200 IT steps, 100 SFT steps, evaluation subsets."""
+    return replace(ExperimentConfig(), **overrides)
+
+
+def quick(**overrides) -> ExperimentConfig:
+    """A couple of minutes: 1 seed, a few steps, a few examples per split (checks the pipeline)."""
+    small = ExperimentConfig(seeds=[0], it_steps=6, sft_steps=4, logging_steps=2, eval_seen=8,
+                             eval_phrasing=6, eval_unseen_family=6, eval_domain=9,
+                             heldout_texts=8, max_new_tokens=12)
+    return replace(small, **overrides)

@@ -1,0 +1,72 @@
+"""The experiment's data: training sets per variant and the fixed evaluation suite."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from helpers.experiment.config import ExperimentConfig
+from helpers.paths import INSTRUCTIONS_DIR
+
+INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
+                           "unseen_family": "test_unseen_family"}
+
+
+def load_instructions(split: str) -> list[dict]:
+    """Records of data/instructions/{split}.jsonl."""
+    path = INSTRUCTIONS_DIR / f"{split}.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; build it with `python -m helpers.tasks build`")
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def mix_records(domain: list[dict], instructions: list[dict], replay_fraction: float,
+                seed: int) -> list[dict]:
+    """Domain records plus replayed instruction records, so that instructions make up
+    `replay_fraction` of the result; shuffled with `seed`.
+
+    Replay is the cheapest defence against forgetting: a share of the old task's data keeps
+    its gradient in the mix while the new task is learned.
+    """
+    n_replay = round(len(domain) * replay_fraction / (1.0 - replay_fraction))
+    rng = random.Random(seed)
+    replay = rng.sample(instructions, min(n_replay, len(instructions)))
+    mixed = list(domain) + replay
+    rng.shuffle(mixed)
+    return mixed
+
+
+def heldout_texts(model_dir: str | Path, n: int) -> list[str]:
+    """`n` held-out pretraining documents of the micro model (never trained on).
+
+    Rebuilds the corpus from the seed and size recorded in the model's pretrain_metrics.json
+    (helpers.micro is deterministic), then takes its held-out part.
+    """
+    from helpers.micro import CorpusConfig, generate_corpus, split_corpus
+
+    metrics_path = Path(model_dir) / "pretrain_metrics.json"
+    if not metrics_path.exists():
+        raise FileNotFoundError(f"{metrics_path} not found: held-out texts are rebuilt from the "
+                                "micro model's pretraining record; pass texts yourself for other models")
+    corpus = json.loads(metrics_path.read_text())["config"]["corpus"]
+    config = CorpusConfig(**corpus)
+    split = split_corpus(generate_corpus(config), config.heldout_fraction)
+    return split.heldout[:n]
+
+
+def eval_suite(cfg: ExperimentConfig, texts: list[str]):
+    """The fixed EvalSuite: family-balanced instruction subsets, kind-balanced domain test."""
+    from helpers.domain import load_split
+    from helpers.evaluate import EvalSuite, sample_records
+    from helpers.generate import GenerationSettings
+
+    sizes = {"seen": cfg.eval_seen, "phrasing": cfg.eval_phrasing,
+             "unseen_family": cfg.eval_unseen_family}
+    instruction = {name: sample_records(load_instructions(split), sizes[name], cfg.eval_seed)
+                   for name, split in INSTRUCTION_EVAL_SPLITS.items()}
+    domain = sample_records(load_split("test"), cfg.eval_domain, cfg.eval_seed, key="kind")
+    return EvalSuite(instruction=instruction, domain=domain, heldout_texts=texts,
+                     generation=GenerationSettings(max_new_tokens=cfg.max_new_tokens),
+                     batch_size=cfg.eval_batch_size)

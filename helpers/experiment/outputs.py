@@ -1,0 +1,77 @@
+"""Write an experiment's results: results.json, results.csv, summary.txt and small PNG plots."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from helpers.experiment.report import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
+
+FILES = ("results.json", "results.csv", "summary.txt", "instruction.png", "domain.png",
+         "answer_loss.png", "perplexity.png", "forgetting.png", "loss_curves.png")
+
+
+def tables(results: Mapping):
+    """(variant table, forgetting table) as helpers.evaluate ResultTables (mean ± std)."""
+    from helpers.evaluate import aggregate
+
+    variants = aggregate(results["rows"], by="variant")
+    forget = aggregate(results["forgetting_rows"], by="pair") if results["forgetting_rows"] else []
+    return variants, forget
+
+
+def summary_text(results: Mapping) -> str:
+    """The aligned tables a human reads first (also printed at the end of a run)."""
+    variants, forget = tables(results)
+
+    def pick(table, cols):
+        return type(table)({c: row.get(c) for c in cols} for row in table)
+
+    head = (f"tunelab trade-off experiment, {results['date']}, wall {results['wall_seconds']:.0f}s, "
+            f"seeds {results['config']['seeds']} (mean ± sample std over seeds)")
+    parts = [head, "", "accuracy and rates (higher = better, except false refusals):",
+             str(pick(variants, ["variant", "seeds", *INSTRUCTION_PLOT, *DOMAIN_PLOT])), "",
+             "answer loss (nats/token of the reference answers; lower = better), perplexity:",
+             str(pick(variants, ["variant", *LOSS_PLOT, "perplexity"])), "",
+             "share of answers cut off at max_new_tokens:",
+             str(pick(variants, ["variant", "seen_length_stop", "domain_length_stop"]))]
+    if forget:
+        parts += ["", "forgetting (before->after; + = worse after: accuracy drop, loss rise)",
+                  str(pick(forget, ["pair", "seeds", *INSTRUCTION_PLOT])), "",
+                  str(pick(forget, ["pair", *LOSS_PLOT[:3], "perplexity"]))]
+    return "\n".join(parts) + "\n"
+
+
+def _plots(results: Mapping, out: Path) -> None:
+    from helpers.evaluate import bar_chart, loss_curves, save_png
+
+    variants, forget = tables(results)
+    save_png(bar_chart(variants, INSTRUCTION_PLOT, title="instruction tasks (accuracy)",
+                       ylabel="accuracy", ylim=(0, 1.05)), out / "instruction.png")
+    save_png(bar_chart(variants, DOMAIN_PLOT, title="domain behaviour", ylabel="rate",
+                       ylim=(0, 1.05)), out / "domain.png")
+    save_png(bar_chart(variants, LOSS_PLOT, title="answer loss (lower = better)",
+                       ylabel="nats/token"), out / "answer_loss.png")
+    save_png(bar_chart(variants, ["perplexity"], title="held-out perplexity (lower = better)",
+                       ylabel="perplexity"), out / "perplexity.png")
+    save_png(bar_chart(forget, LOSS_PLOT[:3], by="pair", ylabel="answer-loss rise (nats/token)",
+                       title="forgetting on general tasks (+ = worse after)"),
+             out / "forgetting.png")
+    histories: dict = {}
+    for run in results["training"]:
+        histories.setdefault(run["variant"], []).append(run["history"])
+    save_png(loss_curves(histories), out / "loss_curves.png")
+
+
+def write_outputs(results: Mapping, out_dir: str | Path) -> list[Path]:
+    """Write every file in FILES into `out_dir`; returns their paths."""
+    from helpers.evaluate import ResultTable
+    from helpers.io import atomic_write_text, write_json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(results, out / "results.json")
+    ResultTable(results["rows"]).to_csv(out / "results.csv")
+    atomic_write_text(out / "summary.txt", summary_text(results))
+    _plots(results, out)
+    return [out / f for f in FILES]

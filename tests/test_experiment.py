@@ -1,0 +1,118 @@
+"""helpers.experiment: the --quick run on the bundled micro model (schema, ranges, files), the
+consistency checks on results files, and the committed full run's results (not hand-edited)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from helpers.experiment import VARIANTS, ExperimentConfig, ResultsSchemaError, check_results, quick
+from helpers.experiment.data import mix_records
+from helpers.experiment.outputs import FILES
+from helpers.experiment.report import build_results, forgetting_rows
+from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
+
+COMMITTED = RESULTS_DIR / "experiment" / "results.json"
+needs_micro = pytest.mark.skipif(not (MICRO_MODEL_DIR / "config.json").exists(),
+                                 reason="bundled micro model not built yet (python -m helpers.micro)")
+
+
+def _row(variant, seed, acc, ppl=10.0):
+    return {"variant": variant, "seed": seed, "seen_accuracy": acc, "phrasing_accuracy": acc,
+            "unseen_family_accuracy": acc / 2, "domain_fact_accuracy": 1 - acc,
+            "domain_refusal_rate": 0.5, "perplexity": ppl, "seen_answer_loss": 3 - acc,
+            "phrasing_answer_loss": 3.1 - acc, "unseen_family_answer_loss": 3.5 - acc,
+            "domain_answer_loss": 2 + acc}
+
+
+SYNTHETIC = [_row("base", None, 0.0, 9.0)] + [
+    _row(v, s, a + 0.01 * s, p + s) for s in (0, 1, 2)
+    for v, a, p in (("it", 0.8, 9.5), ("sft", 0.1, 12.0), ("hybrid", 0.4, 11.0), ("mix", 0.6, 10.0))]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return build_results(ExperimentConfig().to_dict(), copy.deepcopy(SYNTHETIC), [], {}, 1.0,
+                         "2026-01-01T00:00:00Z")
+
+
+def test_forgetting_rows_per_seed_and_pair(synthetic):
+    rows = {(r["pair"], r["seed"]): r for r in forgetting_rows(SYNTHETIC)}
+    assert len(rows) == 4 * 3
+    assert rows[("it->hybrid", 1)]["seen_accuracy"] == pytest.approx(0.4)
+    assert rows[("base->sft", 2)]["seen_accuracy"] == pytest.approx(-0.12)  # base knew nothing
+    assert rows[("it->sft", 0)]["perplexity"] == pytest.approx(2.5)  # a rise is forgetting
+    assert rows[("it->sft", 0)]["seen_answer_loss"] == pytest.approx(0.7)
+    assert synthetic["forgetting"]["it->hybrid"]["seen_accuracy"]["mean"] == pytest.approx(0.4)
+
+
+def test_check_results_accepts_consistent_and_rejects_edited(synthetic):
+    check_results(synthetic)
+    edited = copy.deepcopy(synthetic)
+    edited["aggregate"]["hybrid"]["seen_accuracy"]["mean"] += 0.05  # a "nicer" number by hand
+    with pytest.raises(ResultsSchemaError, match="re-run the experiment"):
+        check_results(edited)
+    bad_rate = copy.deepcopy(synthetic)
+    bad_rate["rows"][1]["domain_refusal_rate"] = 1.2
+    with pytest.raises(ResultsSchemaError, match="outside \\[0, 1\\]"):
+        check_results(bad_rate)
+    missing = copy.deepcopy(synthetic)
+    del missing["hardware"]
+    with pytest.raises(ResultsSchemaError, match="hardware"):
+        check_results(missing)
+
+
+def test_mix_has_the_replay_fraction_and_is_seeded():
+    domain = [{"id": f"d{i}"} for i in range(60)]
+    instr = [{"id": f"i{i}"} for i in range(500)]
+    mixed = mix_records(domain, instr, 0.25, seed=1)
+    assert len(mixed) == 80 and sum(r["id"].startswith("i") for r in mixed) == 20
+    assert mixed == mix_records(domain, instr, 0.25, seed=1) != mix_records(domain, instr, 0.25, 2)
+
+
+def test_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="seeds is empty"):
+        ExperimentConfig(seeds=[])
+    with pytest.raises(ValueError, match="replay_fraction"):
+        quick(replay_fraction=1.0)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    from helpers.experiment.__main__ import main
+
+    out = tmp_path_factory.mktemp("experiment")
+    assert main(["--quick", "--out", str(out)]) == 0
+    return out
+
+
+@needs_micro
+def test_quick_run_writes_valid_results(quick_run):
+    for name in FILES:
+        path = quick_run / name
+        assert path.exists() and path.stat().st_size > 0, name
+        if name.endswith(".png"):
+            assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size < 150_000
+    results = json.loads((quick_run / "results.json").read_text())
+    check_results(results)  # schema, rates in [0, 1], perplexity >= 1, aggregates = rows
+    assert results["variants"] == list(VARIANTS)
+    assert results["config"]["seeds"] == [0] and results["config"]["model"] == "data/models/micro-llama"
+    assert {r["variant"] for r in results["training"]} == {"it", "hybrid", "sft", "mix"}
+    assert all(r["steps"] > 0 and r["history"] for r in results["training"])
+    assert results["hardware"]["device"] and results["packages"]["torch"]
+    csv_lines = (quick_run / "results.csv").read_text().splitlines()
+    assert len(csv_lines) == 1 + len(results["rows"]) and csv_lines[0].startswith("variant,seed")
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="full experiment results not committed yet")
+def test_committed_results_are_consistent_and_full():
+    results = json.loads(COMMITTED.read_text())
+    check_results(results)  # per-seed rows aggregate to the reported means (no hand edits)
+    assert results["variants"] == list(VARIANTS)
+    seeds = results["config"]["seeds"]
+    assert len(seeds) >= 3 and results["config"]["it_steps"] >= 100 and results["config"]["sft_steps"] >= 50
+    for variant in VARIANTS[1:]:
+        assert results["aggregate"][variant]["seen_accuracy"]["n"] == len(seeds)
+    assert results["config"]["model"] == "data/models/micro-llama"
