@@ -134,3 +134,22 @@ def test_qlora_keeps_its_compute_dtype_for_autocast():
     assert compute_dtype_of(model) == torch.bfloat16
     base, tok = models.load_base(ModelSettings(model=str(MICRO), quant="none", dtype="float32"))
     assert compute_dtype_of(models.attach_lora(base, tok, LoraSettings(r=4, alpha=8))) == torch.float32
+
+
+def test_ratios_to_same_cell_and_to_trl_defaults():
+    from dataclasses import replace
+
+    from helpers.bench.grid import BenchCase
+
+    kit = BenchCase("m", "kit", "packed", False)
+    rows = []
+    for case, tps, mem in ((kit, 300.0, 100), (kit.reference(), 200.0, 200),
+                           (replace(kit.reference(), gradient_checkpointing=True), 150.0, 50)):
+        rows.append({**case.to_dict(), "tokens_per_s": tps, "peak_memory_bytes": mem,
+                     "train_memory_bytes": mem // 2, "flops_per_token": 1e6})
+    report.add_comparisons(rows, {"flops": 1e10, "source": "test"})
+    assert rows[0]["vs_trl"]["tokens_per_s"] == pytest.approx(1.5)
+    assert rows[0]["vs_trl"]["peak_memory"] == pytest.approx(0.5)
+    assert rows[0]["vs_trl_default"]["tokens_per_s"] == pytest.approx(2.0)
+    assert rows[0]["vs_trl_default"]["reference"] == "m/qlora/trl-default/gc-on"
+    assert rows[1]["vs_trl"] is None and rows[0]["mfu"] == pytest.approx(0.03)

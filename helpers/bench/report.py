@@ -6,8 +6,9 @@ A results file (data/results/bench/<grid>.json) is one dict:
     peak {flops, source}, flops_formula, trl_overrides, notes, cases [...]
 Each case: the BenchCase fields + tokens_per_s, step_time_s, real_token_share (non-pad share
 of the positions computed), peak_memory_bytes (memory_kind),
-train_memory_bytes, flops_per_token, mfu, and vs_trl {tokens_per_s, peak_memory,
-train_memory} (null for the TRL rows themselves or when the reference failed).
+train_memory_bytes, flops_per_token, mfu, and vs_trl / vs_trl_default {reference,
+tokens_per_s, peak_memory, train_memory}: ratios to TRL on the same cell / to TRL's default
+configuration (null for the TRL rows themselves, or when that reference failed or was not run).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def versions() -> dict:
 
 
 def add_comparisons(cases: list[dict], peak: dict) -> list[dict]:
-    """Fill `mfu` and `vs_trl` (ratios to the TRL case with the same cell) in place."""
+    """Fill in place: `mfu`; `vs_trl`, ratios to TRL on the same cell (same checkpointing:
+    like for like); `vs_trl_default`, ratios to TRL's default configuration (checkpointing on)
+    — what a user switching from TRL's defaults to the kit's would see."""
     from helpers.bench.flops import Peak, mfu
 
     by_name = {c["name"]: c for c in cases}
@@ -58,23 +61,30 @@ def add_comparisons(cases: list[dict], peak: dict) -> list[dict]:
             continue
         case["mfu"] = mfu(case["tokens_per_s"], case["flops_per_token"],
                           Peak(peak.get("flops"), peak.get("source", "")))
-        ref = by_name.get(_reference_name(case))
-        case["vs_trl"] = None
-        if case["runner"] != "trl" and ref and "error" not in ref:
-            case["vs_trl"] = {
-                "reference": ref["name"],
-                "tokens_per_s": case["tokens_per_s"] / ref["tokens_per_s"],
-                "peak_memory": case["peak_memory_bytes"] / ref["peak_memory_bytes"],
-                "train_memory": _ratio(case["train_memory_bytes"], ref["train_memory_bytes"]),
-            }
+        same, default = (by_name.get(n) for n in _reference_names(case))
+        case["vs_trl"] = _ratios(case, same)
+        case["vs_trl_default"] = _ratios(case, default)
     return cases
 
 
-def _reference_name(case: dict) -> str:
+def _ratios(case: dict, ref: dict | None) -> dict | None:
+    if case["runner"] == "trl" or not ref or "error" in ref:
+        return None
+    return {"reference": ref["name"],
+            "tokens_per_s": case["tokens_per_s"] / ref["tokens_per_s"],
+            "peak_memory": case["peak_memory_bytes"] / ref["peak_memory_bytes"],
+            "train_memory": _ratio(case["train_memory_bytes"], ref["train_memory_bytes"])}
+
+
+def _reference_names(case: dict) -> tuple[str, str]:
+    """Names of the same-cell TRL case and of TRL's default (checkpointing on) case."""
+    from dataclasses import replace
+
     from helpers.bench.grid import BenchCase
 
     fields = {k: v for k, v in case.items() if k in BenchCase.__dataclass_fields__}
-    return BenchCase(**fields).reference().name
+    ref = BenchCase(**fields).reference()
+    return ref.name, replace(ref, gradient_checkpointing=True).name
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -139,9 +149,11 @@ def markdown(results: dict) -> str:
              f"- MFU peak: {results['peak']['source']}",
              f"- FLOPs: {results['flops_formula']}", ""]
     lines += [f"- note: {n}" for n in results.get("notes", [])] + [""]
-    lines += [("| model | method | trainer | batching | grad ckpt | real tokens | tokens/s "
-               "| × TRL | step (s) | peak mem (MiB) | × TRL | MFU |"),
-              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [("× TRL: ratio to TRL's SFTTrainer on the same cell (same checkpointing); "
+               "× TRL default: ratio to TRL's default configuration (checkpointing on)."), "",
+              ("| model | method | trainer | batching | grad ckpt | real tokens | tokens/s "
+               "| × TRL | × TRL default | step (s) | peak mem (MiB) | × TRL | MFU |"),
+              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in results["cases"]:
         lines.append(_row(c))
     return "\n".join(lines) + "\n"
@@ -152,10 +164,11 @@ def _row(c: dict) -> str:
     head = (f"| {c['model']} | {method} | {c['runner']} | {c['mode']} | "
             f"{'on' if c['gradient_checkpointing'] else 'off'} |")
     if "error" in c:
-        return head + " failed: " + c["error"].splitlines()[-1][:80] + " ||||||"
-    vs = c.get("vs_trl") or {}
+        return head + " failed: " + c["error"].splitlines()[-1][:80] + " |||||||"
+    vs, vd = c.get("vs_trl") or {}, c.get("vs_trl_default") or {}
     return (head + f" {_fmt(c.get('real_token_share'), '.0%')} | {c['tokens_per_s']:.0f} | "
             f"{_fmt(vs.get('tokens_per_s'), '.2f', '×')} | "
+            f"{_fmt(vd.get('tokens_per_s'), '.2f', '×')} | "
             f"{c['step_time_s']:.3f} | {c['peak_memory_bytes'] / 2**20:.0f} | "
             f"{_fmt(vs.get('peak_memory'), '.2f', '×')} | {_fmt(c.get('mfu'), '.2%')} |")
 
