@@ -321,6 +321,21 @@ def test_ensure_adapters_uses_saved_then_cache_then_trains(tiny_dir, adapter_dir
     again = quick.ensure_adapters(str(tiny_dir), {"domain": tmp_path / "missing"},
                                   tmp_path / "cache", settings)
     assert again["domain"]["origin"] == "quick (cached)"
+    assert meta["quick_settings"]["steps"] == 2  # other settings → the cache is not reused
+    assert not quick._cache_matches(tmp_path / "cache" / "domain", "other/base", settings)
+    assert not quick._cache_matches(tmp_path / "cache" / "domain", quick._base_id(str(tiny_dir)),
+                                    quick.QuickTrainSettings())
     assert quick.describe(again) == "domain: quick (cached), 2 steps — domain"  # no tmp path
     with pytest.raises(ValueError, match="no quick recipe"):
         quick.ensure_adapters(str(tiny_dir), {"dpo": tmp_path / "nope"}, tmp_path / "cache")
+    with pytest.raises(ValueError, match="was trained on base"):
+        quick.ensure_adapters("other/base-model", {"instruction": adapter_dirs["it"]},
+                              tmp_path / "cache")
+
+
+def test_empty_answer_is_marked_not_blank():
+    col = Column("it")
+    col.finish(ComparisonRow("it", "", "eos", 1, 0.1), max_new_tokens=8)
+    assert "empty answer" in col.answer.value and "stopped: EOS" in col.stats.value
+    col.finish(ComparisonRow("it", "krad", "length", 8, 0.1), max_new_tokens=8)
+    assert "krad" in col.answer.value and "stopped: max tokens (8)" in col.stats.value

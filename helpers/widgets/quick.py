@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT
@@ -27,10 +27,10 @@ QUICK_DATA = {  # adapter stage → the bundled training file its quick version 
 class QuickTrainSettings:
     """A deliberately short training run (seconds on a CPU with the micro model)."""
 
-    steps: int = 30  # optimizer steps; the full lessons use hundreds
+    steps: int = 12  # optimizer steps; the full lessons use hundreds
     batch_size: int = 8  # examples per step
-    learning_rate: float = 2e-3  # high, because the run is short and the model tiny
-    max_length: int = 128  # tokens per example; the bundled examples are short
+    learning_rate: float = 1e-3  # the cpu preset's; 2e-3 for 24 steps collapsed to one answer
+    max_length: int = 256  # tokens per example (the domain set's system prompt makes them longer)
     examples: int = 256  # how many records to draw (evenly spread) from the training file
     rank: int = 8  # LoRA rank: small is enough to see the adapter change behaviour
     seed: int = 0  # same seed → same quick adapter
@@ -70,7 +70,7 @@ def train_quick_adapter(model, data: str | Path, out_dir: str | Path, name: str,
                            seed=s.seed, resume=False)
         result = train.train(peft_model, tok, _records(repo_path(data), s.examples), None, ts)
     meta = {"stage": "quick", "steps": result.steps, "final_train_loss": result.final_train_loss,
-            "data": str(Path(data).name)}
+            "data": str(Path(data).name), "quick_settings": asdict(s)}
     return models.save_adapter(peft_model, tok, repo_path(out_dir), name, meta)
 
 
@@ -83,13 +83,18 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
     Names must be keys of QUICK_DATA so a quick adapter knows what to train on.
     """
     out: dict[str, dict] = {}
+    base = _base_id(model)
     for name, folder in wanted.items():
         folder, cached = repo_path(folder), repo_path(cache_dir) / name
         if (folder / "adapter_config.json").exists():
+            if adapter_base(folder) != base:
+                raise ValueError(f"adapter {name!r} in {_relative(folder)} was trained on base "
+                                 f"{adapter_base(folder)!r}, but this notebook loads {base!r}: "
+                                 "set MODEL to that base, or retrain the adapter on this one")
             out[name] = {"path": folder, "origin": "saved"}
-        elif (cached / "adapter_config.json").exists():
+        elif _cache_matches(cached, base, settings or QuickTrainSettings()):
             out[name] = {"path": cached, "origin": "quick (cached)"}
-        else:
+        else:  # missing, or cached for another base or settings: (re)train the stand-in
             if name not in QUICK_DATA:
                 raise ValueError(f"adapter {name!r}: {folder} has no adapter_config.json and no "
                                  f"quick recipe exists for that name; use one of "
@@ -97,6 +102,30 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
             path = train_quick_adapter(model, QUICK_DATA[name], cached, name, settings)
             out[name] = {"path": path, "origin": "quick (trained now)"}
     return out
+
+
+def _base_id(model) -> str:
+    """How save_adapter records a base model: repo-relative path or hub id."""
+    from helpers.config import resolve_model_path
+    from helpers.models import _portable
+
+    name = model if isinstance(model, str) else model.model
+    return _portable(resolve_model_path(name))
+
+
+def _cache_matches(folder: Path, base: str, settings: QuickTrainSettings) -> bool:
+    """A cached stand-in is reused only for the same base model and the same settings."""
+    meta_file = folder / "tunelab.json"
+    if not (folder / "adapter_config.json").exists() or not meta_file.exists():
+        return False
+    meta = json.loads(meta_file.read_text())
+    return adapter_base(folder) == base and meta.get("quick_settings") == asdict(settings)
+
+
+def adapter_base(folder: str | Path) -> str:
+    """The base model an adapter folder was trained on (from its adapter_config.json)."""
+    cfg = json.loads((Path(folder) / "adapter_config.json").read_text())
+    return cfg.get("base_model_name_or_path") or ""
 
 
 def describe(found: Mapping[str, dict]) -> str:

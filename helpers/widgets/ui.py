@@ -56,7 +56,8 @@ class CompareUI:
         self.status.add_class("tunelab-status")
         self.summary = w.HTML("")
         self.save_dir = w.Text(value=save_dir, description="save to")
-        self.save_button = w.Button(description="Save history + votes")
+        self.save_button = w.Button(description="Save history + votes",
+                                    layout=w.Layout(width="auto"))
         self._wire()
         self.widget = self._layout()
 

@@ -18,6 +18,10 @@ STOP_HELP = (
     "padding, masked out of the loss, so it is never trained).")
 
 
+EMPTY_ANSWER = ("<i class='tunelab-empty'>(empty answer: the model ended its turn at once — "
+                "an adapter that learned EOS but not the task)</i>")
+
+
 def _layout(**kw):
     import ipywidgets as w
 
@@ -36,10 +40,11 @@ class SettingsPanel:
                                                description="max tokens")
         self.mode = w.ToggleButtons(options=["greedy", "sample"],
                                     value="sample" if s.do_sample else "greedy")
+        wide = {"description_width": "initial"}  # show "temperature" in full
         self.temperature = w.FloatSlider(value=s.temperature, min=0.05, max=2.0, step=0.05,
-                                         description="temperature")
+                                         description="temperature", style=wide)
         self.top_p = w.FloatSlider(value=s.top_p, min=0.05, max=1.0, step=0.05,
-                                   description="top-p")
+                                   description="top-p", style=wide)
         self.seed = w.IntText(value=s.seed, description="seed")
         self.mode.observe(self._sync, names="value")
         self._sync()
@@ -103,7 +108,7 @@ class Column:
     def finish(self, row: ComparisonRow, max_new_tokens: int) -> None:
         """Show the final answer, speed, why it stopped and the checker's verdict."""
         self._text = row.text
-        self.answer.value = self._html(row.text)
+        self.answer.value = self._html(row.text) if row.text else EMPTY_ANSWER
         stop = ("stopped: EOS ✓" if row.stop_reason == "eos" else
                 f"<span style='color:#b45309'>stopped: max tokens ({max_new_tokens}) ⚠</span>")
         check = {True: " · <span style='color:green'>✓ pass</span>",

@@ -123,7 +123,7 @@ def _owner(name: str, adapters: set[str]) -> str | None:
     return next((p for p in parts if p in adapters), None)
 
 
-@dataclass
+@dataclass(repr=False)
 class MemoryReport:
     """Bytes held by the shared base and by each adapter on it."""
 
@@ -147,6 +147,8 @@ class MemoryReport:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+    __repr__ = __str__  # a notebook's text view shows the lines, not the field dump
 
     def _repr_html_(self) -> str:
         from html import escape
