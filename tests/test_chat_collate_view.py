@@ -92,8 +92,8 @@ def test_padding_does_not_change_the_loss(small_tokenizer, data):
 def test_mask_view_text_marks_trained_spans(small_tokenizer, data):
     view = mask_view(small_tokenizer, data[1])
     text = str(view)
-    assert "[[Gia painted the old blue chair.<|im_end|>]]↵" in text
-    assert "<|im_start|>user↵\nWhat did Gia paint?<|im_end|>↵" in text
+    assert "[[ Gia painted the old blue chair.<|im_end|>]]↵" in text
+    assert "<|im_start|>user↵\n What did Gia paint?<|im_end|>↵" in text
     assert view.n_trained == sum(x != -100 for x in data[1]["labels"])
     assert view.n_tokens == len(data[1]["input_ids"])
 
@@ -111,7 +111,7 @@ def test_mask_view_html_escapes_and_keeps_unicode(small_tokenizer):
     assert "&lt;|im_start|&gt;" in shown and "↵<br>" in html_out
     # Multi-byte characters split over byte tokens are shown whole, never as U+FFFD.
     assert "\ufffd" not in str(view)
-    assert "[[Non, 🐈‍⬛ ça va.<|im_end|>]]" in str(view)
+    assert "[[ Non, 🐈‍⬛ ça va.<|im_end|>]]" in str(view)
     assert "猫 café" in str(view)
 
 

@@ -80,7 +80,8 @@ def test_trained_tokens_are_exactly_the_answers_and_their_eos(small_tokenizer, n
     """Independent of transformers: decode what is trained and compare with the data."""
     messages = CONVERSATIONS[name]
     ex = encode_conversation(small_tokenizer, messages, ChatEncodingConfig(max_length=4096))
-    expected = "".join(m["content"] + IM_END for m in messages if m["role"] == "assistant")
+    # The kit's template starts every message with one space (see helpers.tokenizer).
+    expected = "".join(" " + m["content"] + IM_END for m in messages if m["role"] == "assistant")
     assert small_tokenizer.decode(_trained(ex), skip_special_tokens=False) == expected
     eos = small_tokenizer.eos_token_id
     n_answers = sum(m["role"] == "assistant" for m in messages)
@@ -120,7 +121,7 @@ def test_keep_end_drops_the_beginning_of_a_long_prompt(small_tokenizer):
     ex = encode_conversation(small_tokenizer, messages, cfg)
     assert ex["input_ids"] == ids[-cfg.max_length :]
     assert [int(lab != IGNORE_INDEX) for lab in ex["labels"]] == mask[-cfg.max_length :]
-    assert small_tokenizer.decode(_trained(ex), skip_special_tokens=False) == "Done." + IM_END
+    assert small_tokenizer.decode(_trained(ex), skip_special_tokens=False) == " Done." + IM_END  # template adds the leading space
     assert "Be kind." not in small_tokenizer.decode(ex["input_ids"])  # the system prompt is cut
 
 
@@ -214,8 +215,8 @@ def test_round_trip_catches_a_different_generation_prompt(small_tokenizer):
 def test_round_trip_catches_an_untrained_eos(small_tokenizer):
     broken = _with_template(
         small_tokenizer,
-        "{{- message['content'] + '<|im_end|>' -}}{%- endgeneration -%}{{- '\\n' -}}",
-        "{{- message['content'] -}}{%- endgeneration -%}{{- '<|im_end|>' + '\\n' -}}",
+        "{{- ' ' + message['content'] + '<|im_end|>' -}}{%- endgeneration -%}{{- '\\n' -}}",
+        "{{- ' ' + message['content'] -}}{%- endgeneration -%}{{- '<|im_end|>' + '\\n' -}}",
     )
     with pytest.raises(ChatTemplateError, match="never learn to stop"):
         check_round_trip(broken, CONVERSATIONS["system"])
@@ -226,61 +227,9 @@ def test_round_trip_catches_an_untrained_eos(small_tokenizer):
 # Golden values for test_golden_ids_and_label_count (tokenizer from tests/conftest.py).
 # "<|im_start|>system\nYou answer in one short sentence.<|im_end|>\n<|im_start|>user\n..."
 GOLDEN_IDS = [
-    2,
-    86,
-    92,
-    86,
-    296,
-    80,
-    202,
-    60,
-    387,
-    224,
-    266,
-    86,
-    90,
-    304,
-    276,
-    630,
-    366,
-    263,
-    275,
-    87,
-    275,
-    555,
-    17,
-    3,
-    202,
-    2,
-    88,
-    86,
-    304,
-    202,
-    58,
-    75,
-    82,
-    636,
-    262,
-    721,
-    34,
-    3,
-    202,
-    2,
-    68,
-    86,
-    86,
-    76,
-    86,
-    87,
-    266,
-    87,
-    202,
-    698,
-    636,
-    262,
-    721,
-    17,
-    3,
-    202,
+    2, 86, 92, 86, 296, 80, 202, 224, 60, 387, 224, 266, 86, 90, 304, 276,
+    630, 366, 263, 275, 87, 275, 555, 17, 3, 202, 2, 88, 86, 304, 202, 224,
+    58, 75, 82, 636, 262, 721, 34, 3, 202, 2, 68, 86, 86, 76, 86, 87,
+    266, 87, 202, 224, 698, 636, 262, 721, 17, 3, 202,
 ]
-GOLDEN_TRAINED = 6  # "Ben fixed the lamp." is 5 tokens, plus <|im_end|>
+GOLDEN_TRAINED = 7  # " Ben fixed the lamp." is 6 tokens (Ġ, Ben, …; this small vocab has no "ĠBen"), plus <|im_end|>

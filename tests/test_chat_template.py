@@ -67,7 +67,7 @@ def _assert_trains_answers(tokenizer):
     assert [int(lab != -100) for lab in ex["labels"]] == list(out["assistant_masks"])
     trained = [t for t in ex["labels"] if t != -100]
     assert tokenizer.decode(trained, skip_special_tokens=False) == (
-        "Ida found the key." + IM_END + "In the garden." + IM_END
+        " Ida found the key." + IM_END + " In the garden." + IM_END  # leading space: template
     )
     check_round_trip(tokenizer, MESSAGES)
 

@@ -198,7 +198,7 @@ def test_bundled_chat_template_has_generation_markers(bundled):
     out = tok.apply_chat_template(msgs, tokenize=True, return_dict=True,
                                   return_assistant_tokens_mask=True)
     masked = [i for i, m in zip(out["input_ids"], out["assistant_masks"]) if m]
-    assert tok.decode(masked) == "hello<|im_end|>"  # answer and EOS are trained, prompt is not
+    assert tok.decode(masked) == " hello<|im_end|>"  # answer and EOS are trained, prompt is not
 
 
 def test_data_card_numbers_match_the_artefact(bundled, metrics):
