@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
-from helpers.paths import REPO_ROOT
+from helpers.paths import display_path
 from helpers.tokenizer import IM_END, IM_START
 
 
@@ -174,14 +174,6 @@ def count_parameters(model) -> tuple[int, int]:
     return trainable, total
 
 
-def _portable(path: str) -> str:
-    """Repo-relative path for files inside the repo, so saved configs carry no machine path."""
-    try:
-        return str(Path(path).resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return path
-
-
 def save_adapter(peft_model, tokenizer, out_dir: str | Path, name: str,
                  metadata: dict | None = None) -> Path:
     """Save adapter `name` in standard peft layout at `out_dir`, tokenizer + template beside it.
@@ -199,7 +191,7 @@ def save_adapter(peft_model, tokenizer, out_dir: str | Path, name: str,
                 shutil.copy2(f, out_dir / f.name)
     cfg_path = out_dir / "adapter_config.json"
     cfg = json.loads(cfg_path.read_text())
-    cfg["base_model_name_or_path"] = _portable(cfg.get("base_model_name_or_path") or "")
+    cfg["base_model_name_or_path"] = display_path(cfg.get("base_model_name_or_path") or "")
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
     tokenizer.save_pretrained(out_dir)
     meta = {"adapter_name": name, "base_model": cfg["base_model_name_or_path"], **(metadata or {})}

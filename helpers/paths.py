@@ -12,3 +12,17 @@ DOMAIN_DIR = DATA_DIR / "domain"
 RESULTS_DIR = DATA_DIR / "results"
 RUNS_DIR = REPO_ROOT / "runs"  # training outputs (git-ignored): adapters, checkpoints, logs
 OUTPUTS_DIR = REPO_ROOT / "outputs"  # executed notebooks from `python -m helpers.course`
+
+
+def display_path(path) -> str:
+    """A path for messages and saved metadata: repo-relative inside the repo, else as given.
+
+    Keeps machine-specific prefixes (home folders, checkouts) out of notebook outputs, error
+    messages and saved configs. Hub ids and other non-paths come back unchanged.
+    """
+    from pathlib import Path
+
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except (ValueError, OSError, TypeError):
+        return str(path)

@@ -146,8 +146,10 @@ def test_adapter_round_trip_identical_logits_with_plain_peft(tiny_model_dir, tmp
 def test_saved_paths_inside_the_repo_are_repo_relative():
     from helpers.paths import MICRO_MODEL_DIR
 
-    assert models._portable(str(MICRO_MODEL_DIR)) == "data/models/micro-llama"
-    assert models._portable("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
+    from helpers.paths import display_path
+
+    assert display_path(str(MICRO_MODEL_DIR)) == "data/models/micro-llama"
+    assert display_path("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
 
 
 def test_switching_and_branching_adapters(tiny_model_dir, tmp_path):

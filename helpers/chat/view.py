@@ -31,9 +31,15 @@ class MaskSegment:
     special: bool = False  # a special token such as <|im_start|>
 
 
-@dataclass
+@dataclass(repr=False)
 class MaskView:
-    """Tokens of one example coloured by whether they are trained; displays itself."""
+    """Tokens of one example coloured by whether they are trained; displays itself.
+
+    repr is the readable text view: Jupyter stores a text/plain copy beside the HTML, and a
+    dump of every segment would bloat committed notebooks."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
     segments: list[MaskSegment] = field(default_factory=list)
 

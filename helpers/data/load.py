@@ -28,6 +28,7 @@ from helpers.data.formats import (
     to_canonical,
     unknown_format_error,
 )
+from helpers.paths import display_path
 from helpers.data.sources import DATA_LIKE_SUFFIXES, RawItem, read_file, read_rows
 
 
@@ -85,7 +86,7 @@ def load(source: Any, *, format: str | None = None, split: str | None = None,
     try:
         check_format_name(format)
     except DataError as err:
-        raise err.at(str(source) if isinstance(source, (str, os.PathLike)) else None) from None
+        raise err.at(display_path(source) if isinstance(source, (str, os.PathLike)) else None) from None
     items, name = _read_source(source, split, load_dataset_kwargs)
     result = _convert(items, name, format, strict)
     if result.skipped and warn:
@@ -122,7 +123,7 @@ def save_jsonl(records: Any, path: str | os.PathLike) -> Path:
 def _read_source(source: Any, split: str | None, kwargs: dict) -> tuple[list[RawItem], str]:
     if isinstance(source, str) and not _looks_local(source):
         return _dataset_rows(load_hub(source, split or "train", **kwargs), split, source)
-    where = str(source) if isinstance(source, (str, os.PathLike)) else None
+    where = display_path(source) if isinstance(source, (str, os.PathLike)) else None
     if kwargs:  # ignoring them silently would hide a mistake
         raise DataSourceError(f"load_dataset arguments {sorted(kwargs)} given", path=where,
                               expected="such arguments only with a hub dataset id")
@@ -132,7 +133,7 @@ def _read_source(source: Any, split: str | None, kwargs: dict) -> tuple[list[Raw
         raise DataSourceError(f"split={split!r} given", path=where,
                               expected="split= only with a hub dataset id or a DatasetDict")
     if isinstance(source, (str, os.PathLike)):
-        return read_file(source), str(source)
+        return read_file(source, where), where
     if isinstance(source, (list, tuple)):
         return read_rows(source, "<records>"), "<records>"
     raise DataSourceError(f"cannot load from a {type(source).__name__}",

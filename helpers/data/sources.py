@@ -46,9 +46,11 @@ class RawItem:
     error: DataError | None = None  # a problem confined to this record (it can be skipped)
 
 
-def read_file(path: str | os.PathLike) -> list[RawItem]:
-    """Read a .json / .jsonl file into RawItems; raise for problems with the whole file."""
-    name, p = str(path), Path(path)
+def read_file(path: str | os.PathLike, name: str | None = None) -> list[RawItem]:
+    """Read a .json / .jsonl file into RawItems; raise for problems with the whole file.
+
+    `name` is how the file is named in messages (default: the path as given)."""
+    name, p = name or str(path), Path(path)
     if not p.exists():
         raise DataFileNotFoundError(
             "no such file", path=name, expected="an existing .json or .jsonl file",
