@@ -231,6 +231,9 @@ def test_ui_votes_save_preference_jsonl_ties_and_history(lab, tmp_path):
     assert hist["win_rates"]["it"] == {"wins": 1, "losses": 0, "ties": 1, "judged": 2,
                                        "win_rate": 0.5}
     assert "it: won 1/2 (50%)" in ui.summary.value and "saved 2 comparisons" in ui.status.value
+    view = ui.history_view.value  # newest first, with each comparison's vote
+    assert view.index("<td style='text-align:left'>#1</td>") < view.index(">#0</td>")
+    assert f">{TIE}</td>" in view and ">it</td>" in view
 
 
 def _table(texts: dict[str, str]) -> ComparisonTable:
@@ -325,7 +328,8 @@ def test_ensure_adapters_uses_saved_then_cache_then_trains(tiny_dir, adapter_dir
     assert not quick._cache_matches(tmp_path / "cache" / "domain", "other/base", settings)
     assert not quick._cache_matches(tmp_path / "cache" / "domain", quick._base_id(str(tiny_dir)),
                                     quick.QuickTrainSettings())
-    assert quick.describe(again) == "domain: quick (cached), 2 steps — domain"  # no tmp path
+    where = tmp_path.resolve() / "cache" / "domain"
+    assert quick.describe(again) == f"domain: quick (cached), 2 steps — {where}"
     with pytest.raises(ValueError, match="no quick recipe"):
         quick.ensure_adapters(str(tiny_dir), {"dpo": tmp_path / "nope"}, tmp_path / "cache")
     with pytest.raises(ValueError, match="was trained on base"):

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT
+from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT, display_path
 
 QUICK_DATA = {  # adapter stage → the bundled training file its quick version is trained on
     "instruction": INSTRUCTIONS_DIR / "train.jsonl",
@@ -88,7 +88,7 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
         folder, cached = repo_path(folder), repo_path(cache_dir) / name
         if (folder / "adapter_config.json").exists():
             if adapter_base(folder) != base:
-                raise ValueError(f"adapter {name!r} in {_relative(folder)} was trained on base "
+                raise ValueError(f"adapter {name!r} in {display_path(folder)} was trained on base "
                                  f"{adapter_base(folder)!r}, but this notebook loads {base!r}: "
                                  "set MODEL to that base, or retrain the adapter on this one")
             out[name] = {"path": folder, "origin": "saved"}
@@ -107,10 +107,9 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
 def _base_id(model) -> str:
     """How save_adapter records a base model: repo-relative path or hub id."""
     from helpers.config import resolve_model_path
-    from helpers.models import _portable
 
     name = model if isinstance(model, str) else model.model
-    return _portable(resolve_model_path(name))
+    return display_path(resolve_model_path(name))
 
 
 def _cache_matches(folder: Path, base: str, settings: QuickTrainSettings) -> bool:
@@ -135,12 +134,6 @@ def describe(found: Mapping[str, dict]) -> str:
         meta_file = Path(info["path"]) / "tunelab.json"
         meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
         steps = f", {meta['steps']} steps" if "steps" in meta else ""
-        lines.append(f"{name}: {info['origin']}{steps} — {_relative(Path(info['path']))}")
+        lines.append(f"{name}: {info['origin']}{steps} — {display_path(info['path'])}")
     return "\n".join(lines)
 
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return path.name

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from helpers.generate import GenerationSettings
-from helpers.paths import REPO_ROOT
+from helpers.paths import REPO_ROOT, display_path
 from helpers.widgets.compare import ComparisonRow, ComparisonTable, compare, to_messages
 from helpers.widgets.history import History
 from helpers.widgets.presets import Preset
@@ -55,6 +55,8 @@ class CompareUI:
         self.status = w.HTML("")
         self.status.add_class("tunelab-status")
         self.summary = w.HTML("")
+        self.history_view = w.HTML("")
+        self.history_view.add_class("tunelab-history")
         self.save_dir = w.Text(value=save_dir, description="save to")
         self.save_button = w.Button(description="Save history + votes",
                                     layout=w.Layout(width="auto"))
@@ -77,7 +79,7 @@ class CompareUI:
             w.HTML(f"<small>{memory}</small>"), self.preset, self.system, self.prompt,
             self.panel.widget, w.HBox([self.generate_button, self.status]), self.expected,
             w.HBox([c.widget for c in self.columns.values()]), self.tie_button,
-            w.HTML(f"<small>{STOP_HELP}</small>"), self.summary,
+            w.HTML(f"<small>{STOP_HELP}</small>"), self.summary, self.history_view,
             w.HBox([self.save_dir, self.save_button])])
 
     def _repr_mimebundle_(self, **kwargs):
@@ -136,6 +138,7 @@ class CompareUI:
             col.vote_button.disabled = False
         self.tie_button.disabled = False
         self.status.value = f"comparison #{self.last_id} done: which answer is better?"
+        self.history_view.value = history_html(self.history)
         return table
 
     def vote(self, winner: str) -> None:
@@ -147,6 +150,7 @@ class CompareUI:
         self.status.value = f"vote recorded for comparison #{self.last_id}: {verdict}"
         self.summary.value = ("<b>win rates</b><br>"
                               + escape(self.history.win_rate_text()).replace("\n", "<br>"))
+        self.history_view.value = history_html(self.history)
 
     def save(self, directory: str | Path | None = None) -> dict[str, Path]:
         """Write history.json, preferences.jsonl and preferences_ties.jsonl to a folder."""
@@ -155,20 +159,27 @@ class CompareUI:
         prefs, ties = self.history.save_preferences(folder / "preferences.jsonl")
         paths = {"history": self.history.export_json(folder / "history.json"),
                  "preferences": prefs, "ties": ties}
-        shown = ", ".join(_shown(p) for p in paths.values())
+        shown = ", ".join(display_path(p) for p in paths.values())
         self.status.value = f"saved {len(self.history)} comparisons: {escape(shown)}"
         return paths
+
+
+def history_html(history: History, last: int = 10) -> str:
+    """The newest comparisons as a small table: id, prompt, how each variant stopped, vote."""
+    rows = []
+    for cid in range(max(0, len(history) - last), len(history))[::-1]:
+        table = history.comparisons[cid]
+        prompt = " ".join(table.prompt.split())
+        stops = ", ".join(f"{r.variant}: {r.stop_label}" for r in table)
+        cells = (f"#{cid}", prompt[:60] + ("…" if len(prompt) > 60 else ""), stops,
+                 history.votes.get(cid, "–"))
+        rows.append("<tr>" + "".join(f"<td style='text-align:left'>{escape(c)}</td>"
+                                     for c in cells) + "</tr>")
+    head = "<tr><th>#</th><th>prompt</th><th>stopped</th><th>vote</th></tr>"
+    return f"<b>history</b><table>{head}{''.join(rows)}</table>" if rows else ""
 
 
 def _detail(v: Variant) -> str:
     if v.adapter is None:
         return "(adapters off)"
     return "adapter " + (v.adapter if isinstance(v.adapter, str) else " + ".join(v.adapter))
-
-
-def _shown(path: Path) -> str:
-    """Repo-relative path for display (no machine paths in notebook outputs)."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return path.name
