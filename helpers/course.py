@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.paths import OUTPUTS_DIR, REPO_ROOT
+from helpers.paths import OUTPUTS_DIR, REPO_ROOT, RESULTS_DIR, display_path
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
@@ -45,14 +45,21 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1800) -> float:
     return seconds
 
 
-def print_tradeoff_table() -> None:
-    """Print notebook 05's measured trade-off table, if the evaluation lesson exists yet."""
-    try:
-        from helpers.evaluate import tradeoff_table
-    except ImportError:
-        print("(the trade-off table comes with notebook 05 / helpers.evaluate)")
+def print_tradeoff_table(results_path: Path = RESULTS_DIR / "experiment" / "results.json") -> None:
+    """Print the measured trade-off table (base vs IT vs SFT vs hybrid vs mix) that notebook 05
+    explains: the committed full run of `python -m helpers.experiment`, with where it ran."""
+    from helpers.experiment import load_results
+    from helpers.experiment.outputs import summary_text
+
+    if not results_path.exists():
+        print(f"no experiment results at {display_path(results_path)}: "
+              "run `python -m helpers.experiment` to measure them")
         return
-    print(tradeoff_table())
+    results = load_results(results_path)
+    hw = results.get("hardware", {})
+    print(f"measured on {hw.get('device', '?')}: {hw.get('name', '?')} "
+          f"({display_path(results_path)})\n")
+    print(summary_text(results))
 
 
 def main(argv: list[str] | None = None) -> int:
