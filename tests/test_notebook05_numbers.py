@@ -1,0 +1,33 @@
+"""Every number quoted in notebook 05's prose comes from the committed results file.
+
+The lesson text may only quote what `summary_text(load_results())` prints (3-decimal means and
+spreads): a re-run that changes the results makes this fail until the prose is updated."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from helpers.experiment import load_results
+from helpers.experiment.outputs import summary_text
+from helpers.paths import REPO_ROOT
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "05_evaluation.ipynb"
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d{3}(?![\d])")
+
+
+def _prose() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_quoted_numbers_are_in_the_results():
+    printed = set(DECIMAL.findall(summary_text(load_results())))
+    quoted = DECIMAL.findall(_prose())
+    assert len(quoted) >= 20, "notebook 05 should state what the numbers show"
+    missing = sorted(set(quoted) - printed)
+    assert not missing, f"numbers in notebook 05's prose not in the results: {missing}"
+
+
+def test_prose_mentions_a_claim_that_did_not_hold():
+    assert "did **not** hold" in _prose()
