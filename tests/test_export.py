@@ -152,6 +152,16 @@ def test_verify_merged_passes_for_the_export_and_fails_for_a_wrong_merge(tiny, e
     assert not bad.passed and bad.max_abs > bad.atol
 
 
+def test_bf16_export_passes_its_default_tolerance(tiny):
+    settings, adapter, root = tiny
+    merged, tok = export.load_variant(settings, adapter, "merged_dequantized")
+    out = export.save_merged(merged, tok, root / "bf16", dtype="bfloat16")
+    base, _ = models.load_base(settings)
+    result = export.verify_merged(models.load_adapter(base, adapter, "sft"), out, PROMPTS)
+    assert result.dtype == "bfloat16" and result.atol == export.DEFAULT_ATOL["bfloat16"]
+    assert result.passed and result.max_abs > 1e-4  # bf16 rounding is visible, and tolerated
+
+
 def test_exported_folder_has_no_machine_paths(tiny, exported):
     root = tiny[2]
     markers = {str(root), str(REPO_ROOT), str(Path.home()), str(root.resolve())}
