@@ -85,6 +85,14 @@ def load_base(settings: ModelSettings | str | None = None):
             f"the spelling and that huggingface.co is reachable.") from exc
     if added:  # new chat tokens need embedding rows (attach_lora then trains them)
         model.resize_token_embeddings(len(tokenizer))
+    if settings.quant == "4bit":
+        # On CPUs with AVX512-BF16, bitsandbytes repacks 4-bit weights in place on the first
+        # eval-mode forward and then computes in bf16 through a kernel without autograd: training
+        # after any evaluation on the same base got wrong gradients (measured), and outputs
+        # depended on whether a model had been evaluated yet. Keep the exact training numerics.
+        from helpers.export import exact_4bit_numerics
+
+        exact_4bit_numerics(model)
     _align_generation_config(model, tokenizer)
     return model, tokenizer
 
