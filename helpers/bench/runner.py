@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from helpers.bench.flops import flops_per_token
+from helpers.bench.flops import flops_per_token, measured_cpu_peak
 from helpers.bench.grid import BenchCase, bench_records
 from helpers.bench.measure import StepLog, TokenCounter, memory_now, step_timer
 from helpers.config import LoraSettings, TrainSettings
@@ -139,6 +139,9 @@ def run_case(case: BenchCase, workdir: Path) -> dict:
 
     if case.threads:
         torch.set_num_threads(case.threads)
+    # A CPU's matmul peak is measured in every case's process (the best of all of them is the
+    # MFU denominator): one measurement taken while other processes run would be too low.
+    cpu_peak = None if torch.cuda.is_available() else measured_cpu_peak(0.5).flops
     path = prepare_model(case.model, workdir)
     model, tok = models.load_base(ModelSettings(model=str(path), quant=case.quant))
     records = bench_records(case.n_records)
@@ -153,6 +156,7 @@ def run_case(case: BenchCase, workdir: Path) -> dict:
             "attention_span": span,
             "flops_per_token": flops_per_token(load_arch(path), trainable, seq=span),
             "model_device": str(next(info["model"].parameters()).device),
+            "cpu_matmul_flops": cpu_peak,
             "torch_threads": torch.get_num_threads()}
 
 
