@@ -54,7 +54,9 @@ def main() -> None:
     cfg = json.loads(sys.stdin.buffer.read())
     events = os.fdopen(cfg["event_fd"], "w", encoding="utf-8")
     _guard.quiet_stdin()
-    _guard.apply_limits(cfg["memory_mb"], cfg["time_limit"] + 2, cfg["fsize_mb"])
+    # CPU time is only a backstop: kept well above the parent's wall-clock deadline (limit + 3 s
+    # grace), so a busy loop on an idle machine is reported as "timed out", not killed as crashed.
+    _guard.apply_limits(cfg["memory_mb"], 2 * cfg["time_limit"] + 10, cfg["fsize_mb"])
     result: dict[str, Any] = {"event": "exports", "notes": []}
     try:
         cells = _read_cells(cfg["notebook"])

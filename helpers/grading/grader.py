@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,7 @@ def _run_submission(sub: Path, ex: Exercise, cfg: GradeConfig) -> _Run:
         code = box.stop(wait=0.0 if still_running else 1.0)
     notes = _output_notes(box)
     out, err = box.stdout.text(), box.stderr.text()
-    if event is None and still_running:
+    if event is None and (still_running or code == -signal.SIGXCPU):  # wall clock or CPU cap
         return _Run(None, "timed out", f"timed out after {limit:g}s", notes, out, err)
     if event is None:
         why = f"the notebook's process ended before reporting its names (exit code {code})"
