@@ -67,19 +67,11 @@ def test_collator_refuses_pad_equal_to_eos(small_tokenizer):
 def test_padding_does_not_change_the_loss(small_tokenizer, data):
     """Real model: the loss of an example is the same alone and right-padded in a batch."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from tiny_models import tiny_llama
 
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(small_tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-        pad_token_id=small_tokenizer.pad_token_id,
-    )
-    model = LlamaForCausalLM(config).eval()
+    model = tiny_llama(small_tokenizer, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                       num_attention_heads=2, num_key_value_heads=2,
+                       tie_word_embeddings=False).eval()
     alone = ChatCollator(small_tokenizer)([data[0]])
     padded = ChatCollator(small_tokenizer, pad_to_multiple_of=64)([data[0]])
     assert padded["input_ids"].shape[1] > alone["input_ids"].shape[1]

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from helpers.paths import REPO_ROOT
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 # Two processes sum their gradients in a different order than one process: float32 rounding,
 # amplified a little by 3 AdamW steps (Adam normalises tiny gradients). Measured: weights
@@ -23,23 +24,11 @@ ATOL = 1e-5
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
     """A 2-layer random Llama + BPE tokenizer trained on the records it will see."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from helpers.bench.ddp import ddp_records
-    from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
 
     texts = [m["content"] for r in ddp_records(200) for m in r["messages"]]
-    tok = train_bpe_tokenizer(texts, TokenizerConfig(vocab_size=400))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=256, tie_word_embeddings=True,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny-llama-ddp")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    tok = sentence_tokenizer(texts, vocab_size=400)
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-llama-ddp"), tok)
 
 
 TORCHRUN_2 = ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]

@@ -22,21 +22,14 @@ from helpers.evaluate import (
 )
 from helpers.generate import GenerationSettings
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR
+from tiny_models import tiny_llama
 
 TEXTS = ["Ana has a red kite.", "On Monday Bo took the small blue cup to the market in Fernhill.",
          "Cats.", "Milo and Ida walked to the hill with three dogs and some bread and milk."]
 
 
 def _build(path, tok, tie: bool):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=256, tie_word_embeddings=tie,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(cfg)
+    model = tiny_llama(tok, tie_word_embeddings=tie)
     model.save_pretrained(path)
     tok.save_pretrained(path)
     return model

@@ -13,8 +13,9 @@ import torch
 from helpers import export, models, train
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.paths import REPO_ROOT
-from helpers.tokenizer import IM_END, TokenizerConfig, train_bpe_tokenizer
+from helpers.tokenizer import IM_END
 from helpers.world import COLORS, OBJECTS, PEOPLE
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [
     {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
@@ -27,20 +28,10 @@ PROMPTS = [r["messages"][:1] for r in RECORDS[:4]] + ["Ana has a red"]  # chat +
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """(settings, adapter folder): a 2-layer random Llama and a LoRA trained 6 steps in 4-bit."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     torch.set_num_threads(2)
     texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
-    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=512))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=256, tie_word_embeddings=True,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
     root = tmp_path_factory.mktemp("export")
-    LlamaForCausalLM(cfg).save_pretrained(root / "tiny-llama")
-    tok.save_pretrained(root / "tiny-llama")
+    save_tiny_llama(root / "tiny-llama", sentence_tokenizer(texts * 2))
     settings = ModelSettings(model=str(root / "tiny-llama"))
     model, tok = models.load_base(settings)
     model = models.attach_lora(model, tok, LoraSettings(r=4, alpha=8, dropout=0.0), name="sft")

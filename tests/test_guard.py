@@ -88,17 +88,13 @@ def test_guard_can_escalate_when_asked(fitted):
 
 
 def test_guarded_generate_asks_the_model_only_for_passed_prompts(fitted, small_tokenizer):
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from helpers.generate import GenerationSettings, generate_batch
+    from tiny_models import tiny_llama
 
     tok = small_tokenizer
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
-                      num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(cfg).eval()
+    model = tiny_llama(tok, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                       num_attention_heads=2, num_key_value_heads=1,
+                       tie_word_embeddings=False).eval()
     test = load_split("test")
     mixed = test[:6] + [r for r in test if r["kind"] == "refuse"][:6]
     prompts = [prompt_of(r) for r in sorted(mixed, key=lambda r: r["id"])]

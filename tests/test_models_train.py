@@ -12,8 +12,8 @@ import torch
 from helpers import models, train
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.generate import GenerationSettings, generate, generate_batch, stream
-from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
 from helpers.world import COLORS, OBJECTS, PEOPLE
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [
     {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
@@ -25,20 +25,8 @@ RECORDS = [
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
     """A 2-layer random Llama + a BPE tokenizer trained on world text, saved like a hub model."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
-    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=512))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=256, tie_word_embeddings=True,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), sentence_tokenizer(texts * 2))
 
 
 def _settings(tmp_path, **kw) -> TrainSettings:

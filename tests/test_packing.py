@@ -18,8 +18,8 @@ from helpers.packing import (
     padding_report,
 )
 from helpers.paths import REPO_ROOT
-from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
 from helpers.world import COLORS, OBJECTS, PEOPLE, TOWNS
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 MICRO = REPO_ROOT / "data" / "models" / "micro-llama"
 
@@ -41,21 +41,10 @@ def _records(n: int = 24) -> list[dict]:
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
     """A 2-layer random Llama + BPE tokenizer (fp32), saved like a hub model."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     texts = [f"{p} took the {c} {o} to {t}." for p in PEOPLE for c in COLORS for o in OBJECTS[:4]
              for t in TOWNS[:2]]
-    tok = train_bpe_tokenizer(texts, TokenizerConfig(vocab_size=512))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=512, tie_word_embeddings=True,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny-llama-pack")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-llama-pack"), sentence_tokenizer(texts),
+                           max_position_embeddings=512)
 
 
 def _load(path, attn="sdpa"):

@@ -11,8 +11,8 @@ import torch
 from helpers import models, train
 from helpers.config import LoraSettings, ModelSettings, RunConfig, TrainSettings
 from helpers.registry import Gate, Registry, Run
-from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
 from helpers.world import COLORS, OBJECTS, PEOPLE
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
                          {"role": "assistant", "content": c}], "id": f"r{i}"}
@@ -22,20 +22,11 @@ RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
     """A 1-layer random Llama and a small BPE tokenizer, saved like a hub model."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
-    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=400))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
-                      num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
-                      max_position_embeddings=128, tie_word_embeddings=True,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny-base")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-base"),
+                           sentence_tokenizer(texts * 2, vocab_size=400), hidden_size=32,
+                           intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           num_key_value_heads=1, max_position_embeddings=128)
 
 
 def _logits(model, tok):

@@ -13,7 +13,6 @@ import torch
 from helpers import models
 from helpers.config import LoraSettings, ModelSettings
 from helpers.generate import GenerationSettings, generate, stream
-from helpers.tokenizer import TokenizerConfig, train_bpe_tokenizer
 from helpers.widgets import (
     TIE,
     CompareUI,
@@ -34,6 +33,7 @@ from helpers.widgets import (
 )
 from helpers.widgets.ui_parts import Column
 from helpers.world import COLORS, OBJECTS, PEOPLE
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 SETTINGS = GenerationSettings(max_new_tokens=6)
 PROMPT = "Which colour is the kite?"
@@ -46,20 +46,9 @@ def tiny_dir(tmp_path_factory):
     Untied embeddings: a tied random model repeats its last input token ("\\n" after the
     generation prompt), which strips to an empty answer and would make the tests vacuous.
     """
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
-    tok = train_bpe_tokenizer(texts * 2, TokenizerConfig(vocab_size=512))
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
-                      num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=256, tie_word_embeddings=False,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                      bos_token_id=tok.bos_token_id)
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), sentence_tokenizer(texts * 2),
+                           tie_word_embeddings=False)
 
 
 def _make_adapter(tiny_dir, out, name: str, seed: int):
