@@ -97,18 +97,34 @@ def test_dequantize_model_refuses_peft_and_full_precision_models(tiny):
         export.dequantize_model(full)
 
 
+def test_load_base_keeps_4bit_weights_unpacked_through_eval(tiny):
+    """Training after an evaluation must see the same 4-bit weights: load_base turns the CPU
+    inference repack off, so an eval-mode forward leaves the packed codes untouched."""
+    base, _ = models.load_base(tiny[0])
+    layer = base.model.layers[0].self_attn.q_proj
+    codes = layer.weight.data.clone()
+    with torch.no_grad():
+        base.eval()(input_ids=torch.tensor([[5, 6, 7]]))
+    assert not getattr(layer.weight.quant_state, "packing_format_for_cpu", False)
+    assert torch.equal(layer.weight.data, codes)
+
+
 def test_cpu_bf16_repack_is_undone_before_dequantizing(tiny):
     """bitsandbytes repacks 4-bit weights at the first eval forward on AVX512-BF16 CPUs;
     dequantizing the repacked data gives wrong weights (what peft's 4-bit merge would use)."""
     import bitsandbytes as bnb
 
+    if not bnb.functional.has_avx512bf16():
+        pytest.skip("this CPU has no AVX512-BF16: bitsandbytes never repacks 4-bit weights here")
     base, _ = models.load_base(tiny[0])
+    for module in base.modules():  # as plain from_pretrained leaves them (load_base turns it off)
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = True
     layer = base.model.layers[0].self_attn.q_proj
     before = bnb.functional.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
     with torch.no_grad():
         base.eval()(input_ids=torch.tensor([[5, 6, 7]]))
-    if not getattr(layer.weight.quant_state, "packing_format_for_cpu", False):
-        pytest.skip("this CPU/bitsandbytes does not repack 4-bit weights for inference")
+    assert layer.weight.quant_state.packing_format_for_cpu  # the repack happened
     wrong = bnb.functional.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
     assert (wrong - before).abs().max() > 0.05
     assert export.exact_4bit_numerics(base) == 14  # 7 linear layers × 2 blocks
