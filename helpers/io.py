@@ -43,3 +43,25 @@ def write_jsonl(records: Iterable[dict[str, Any]], path: str | os.PathLike) -> P
 def write_json(obj: Any, path: str | os.PathLike) -> Path:
     """Write pretty JSON (stable key order as given), atomically."""
     return atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_jsonl(path: str | os.PathLike, missing_hint: str = "") -> list[dict[str, Any]]:
+    """Read the kit's own JSON Lines files (bundled data, saved presets, registries).
+
+    A missing file names `missing_hint` (how to make it); a bad line names the file and line.
+    User-supplied data goes through helpers.data.load instead, which validates every record.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found" + (f": {missing_hint}" if missing_hint else ""))
+    records = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{number}: invalid JSON ({err.msg}, column {err.colno}); "
+                                 "fix or delete that line") from None
+    return records

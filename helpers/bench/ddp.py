@@ -23,10 +23,9 @@ DEFAULT_RECORDS = 32  # enough for a few steps of 8 without repeating an epoch
 
 def ddp_records(n: int = DEFAULT_RECORDS) -> list[dict]:
     """Deterministic chat records of varied length (from the bundled instruction data)."""
-    from helpers.paths import DATA_DIR
+    from helpers.experiment.data import load_instructions
 
-    lines = (DATA_DIR / "instructions" / "train.jsonl").read_text(encoding="utf-8").splitlines()
-    return [{"messages": json.loads(line)["messages"]} for line in lines[:n]]
+    return [{"messages": r["messages"]} for r in load_instructions("train")[:n]]
 
 
 def run(model_dir: str, out: str, batch_size: int, steps: int = 3, quant: str = "none",

@@ -15,7 +15,6 @@ inside the untimed warm-up, so its timed steps are a little shorter on average t
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import asdict, dataclass, replace
 
@@ -110,12 +109,9 @@ def grid(name: str, quick: bool = False, models: tuple[str, ...] | None = None) 
 def bench_records(n: int, seed: int = 0) -> list[dict]:
     """`n` chat records drawn (seeded) from the bundled instruction and domain training sets:
     the mix of short task prompts and longer system-prompted support chats the kit trains on."""
-    from helpers.paths import DATA_DIR
+    from helpers.domain import load_split
+    from helpers.experiment.data import load_instructions
 
-    records = []
-    for path in (DATA_DIR / "instructions" / "train.jsonl", DATA_DIR / "domain" / "train.jsonl"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                records.append({"messages": json.loads(line)["messages"]})
+    records = [{"messages": r["messages"]} for r in load_instructions("train") + load_split("train")]
     random.Random(seed).shuffle(records)
     return records[:n]

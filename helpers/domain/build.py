@@ -8,7 +8,6 @@ fresh build).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from helpers.domain.card import render_card
 from helpers.domain.kb import kb_as_dict
 from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE
-from helpers.io import atomic_write_text, write_json, write_jsonl
+from helpers.io import atomic_write_text, read_jsonl, write_json, write_jsonl
 from helpers.paths import DOMAIN_DIR
 
 FILES = ("kb.json", *(f"{s}.jsonl" for s in SPLITS), "README.md")
@@ -58,8 +57,5 @@ def load_split(split: str, data_dir: str | os.PathLike = DOMAIN_DIR) -> list[dic
     """Read one built split ("train", "validation" or "test") as a list of records."""
     if split not in SPLITS:
         raise ValueError(f"split {split!r} is not one of {SPLITS}")
-    path = Path(data_dir) / f"{split}.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found; build it with `python -m helpers.domain build`")
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return read_jsonl(Path(data_dir) / f"{split}.jsonl",
+                      "build it with `python -m helpers.domain build`")

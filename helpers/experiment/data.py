@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 from helpers.experiment.config import ExperimentConfig
+from helpers.io import read_jsonl
 from helpers.paths import INSTRUCTIONS_DIR
 
 INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
@@ -15,11 +16,8 @@ INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
 
 def load_instructions(split: str) -> list[dict]:
     """Records of data/instructions/{split}.jsonl."""
-    path = INSTRUCTIONS_DIR / f"{split}.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found; build it with `python -m helpers.tasks build`")
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return read_jsonl(INSTRUCTIONS_DIR / f"{split}.jsonl",
+                      "build it with `python -m helpers.tasks build`")
 
 
 def mix_records(domain: list[dict], instructions: list[dict], replay_fraction: float,

@@ -7,11 +7,11 @@ column of a comparison gets a pass/fail mark from the same code that scores the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.io import read_jsonl
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR
 
 TASK_SPLITS = ("test_seen", "test_phrasing", "test_unseen_family")  # instruction test sets
@@ -57,11 +57,8 @@ def preset_from_record(record: dict, source: str) -> Preset:
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        raise FileNotFoundError(f"{path.name} not found in {path.parent.name}/: rebuild the "
-                                "bundled data (python -m helpers.tasks build / helpers.domain build)")
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return read_jsonl(path, "rebuild the bundled data (python -m helpers.tasks build / "
+                            "helpers.domain build)")
 
 
 def _spread(records: list[dict], n: int, key: str) -> list[dict]:
