@@ -117,12 +117,25 @@ def gpu_and_hub_available() -> bool:
     """
     import torch
 
-    if not torch.cuda.is_available() or os.environ.get("HF_HUB_OFFLINE") == "1":
-        return False
-    import socket
+    return torch.cuda.is_available() and hub_reachable()
 
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Can we open a connection to the hub (HF_ENDPOINT, e.g. a mirror, or huggingface.co)?
+
+    Asked before a download so that an offline machine gets its answer in seconds: without it,
+    huggingface_hub retries five times with back-off (~25 s per file) before giving up.
+    HF_HUB_OFFLINE=1 means no, without touching the network.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    port = url.port or (80 if url.scheme == "http" else 443)
     try:
-        with socket.create_connection(("huggingface.co", 443), timeout=3):
+        with socket.create_connection((url.hostname or "huggingface.co", port), timeout=timeout):
             return True
     except OSError:
         return False

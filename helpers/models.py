@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
+from helpers.device import hub_reachable
 from helpers.paths import display_path
 from helpers.tokenizer import IM_END, IM_START
 
@@ -51,13 +52,13 @@ def quantization_config(settings: ModelSettings, dtype):
     )
 
 
-def load_tokenizer(path: str):
+def load_tokenizer(path: str, local_files_only: bool = False):
     """Load a tokenizer and make sure it has a chat template with generation markers."""
     from transformers import AutoTokenizer
 
     from helpers.chat import ensure_chat_template
 
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_files_only)
     added = ensure_chat_template(tokenizer)
     return tokenizer, added
 
@@ -74,13 +75,18 @@ def load_base(settings: ModelSettings | str | None = None):
     settings = settings or ModelSettings()
     path = resolve_model_path(settings.model)
     dtype = resolve_dtype(settings.dtype)
+    # Hub unreachable: use the local cache only, so a wrong or uncached id fails in seconds.
+    offline = not Path(path).exists() and not hub_reachable()
     try:
-        tokenizer, added = load_tokenizer(path)
+        tokenizer, added = load_tokenizer(path, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(
-            path, dtype=dtype, quantization_config=quantization_config(settings, dtype))
+            path, dtype=dtype, quantization_config=quantization_config(settings, dtype),
+            local_files_only=offline)
     except OSError as exc:
+        where = ("the hub is not reachable from here and it is not in the local cache" if offline
+                 else str(exc))
         raise ModelLoadError(
-            f"could not load model {settings.model!r}: {exc}\nIf you are offline, use the "
+            f"could not load model {settings.model!r}: {where}\nIf you are offline, use the "
             f"bundled micro model (model='data/models/micro-llama'); if it is a hub id, check "
             f"the spelling and that huggingface.co is reachable.") from exc
     if added:  # new chat tokens need embedding rows (attach_lora then trains them)

@@ -1,0 +1,48 @@
+"""helpers.device: the hub probe that keeps an offline machine from waiting on retries."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from helpers import models
+from helpers.config import ModelSettings
+from helpers.device import hub_reachable
+
+
+@pytest.fixture
+def listening_port():
+    """A local TCP port that accepts connections (stands in for a reachable hub mirror)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_hub_probe_follows_hf_endpoint(monkeypatch, listening_port):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{listening_port}")
+    assert hub_reachable(timeout=2)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there any more
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    assert not hub_reachable(timeout=2)
+
+
+def test_hf_hub_offline_means_unreachable_without_the_network(monkeypatch, listening_port):
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{listening_port}")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert not hub_reachable()
+
+
+def test_unreachable_hub_fails_fast_with_the_next_step(monkeypatch, tmp_path):
+    """Offline, an uncached hub id must not sit through huggingface_hub's ~25 s of retries."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty cache
+    with pytest.raises(models.ModelLoadError, match="not reachable.*not in the local cache"):
+        models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))
+
