@@ -10,9 +10,9 @@ import sys
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers.paths import REPO_ROOT
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 # Two processes sum their gradients in a different order than one process: float32 rounding,
 # amplified a little by 3 AdamW steps (Adam normalises tiny gradients). Measured: weights

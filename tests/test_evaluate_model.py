@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+from tiny_models import tiny_llama
 
 from helpers import models
 from helpers.config import LoraSettings, ModelSettings
@@ -22,7 +23,6 @@ from helpers.evaluate import (
 )
 from helpers.generate import GenerationSettings
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR
-from tiny_models import tiny_llama
 
 TEXTS = ["Ana has a red kite.", "On Monday Bo took the small blue cup to the market in Fernhill.",
          "Cats.", "Milo and Ida walked to the hill with three dogs and some bread and milk."]

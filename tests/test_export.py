@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers import export, models, train
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.paths import REPO_ROOT
 from helpers.tokenizer import IM_END
 from helpers.world import COLORS, OBJECTS, PEOPLE
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [
     {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},

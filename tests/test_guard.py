@@ -88,8 +88,9 @@ def test_guard_can_escalate_when_asked(fitted):
 
 
 def test_guarded_generate_asks_the_model_only_for_passed_prompts(fitted, small_tokenizer):
-    from helpers.generate import GenerationSettings, generate_batch
     from tiny_models import tiny_llama
+
+    from helpers.generate import GenerationSettings, generate_batch
 
     tok = small_tokenizer
     model = tiny_llama(tok, hidden_size=32, intermediate_size=64, num_hidden_layers=1,

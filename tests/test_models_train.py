@@ -8,12 +8,12 @@ import json
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers import models, train
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.generate import GenerationSettings, generate, generate_batch, stream
 from helpers.world import COLORS, OBJECTS, PEOPLE
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [
     {"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
@@ -132,9 +132,7 @@ def test_adapter_round_trip_identical_logits_with_plain_peft(tiny_model_dir, tmp
 
 
 def test_saved_paths_inside_the_repo_are_repo_relative():
-    from helpers.paths import MICRO_MODEL_DIR
-
-    from helpers.paths import display_path
+    from helpers.paths import MICRO_MODEL_DIR, display_path
 
     assert display_path(str(MICRO_MODEL_DIR)) == "data/models/micro-llama"
     assert display_path("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"

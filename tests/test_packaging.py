@@ -5,8 +5,8 @@ the README's test command."""
 from __future__ import annotations
 
 import re
-import tomllib
 
+import tomllib
 import yaml
 
 from helpers.paths import REPO_ROOT

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers import models
 from helpers.chat import ChatEncodingConfig, encode_records
@@ -19,7 +20,6 @@ from helpers.packing import (
 )
 from helpers.paths import REPO_ROOT
 from helpers.world import COLORS, OBJECTS, PEOPLE, TOWNS
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 MICRO = REPO_ROOT / "data" / "models" / "micro-llama"
 

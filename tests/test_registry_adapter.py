@@ -7,12 +7,12 @@ import json
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers import models, train
 from helpers.config import LoraSettings, ModelSettings, RunConfig, TrainSettings
 from helpers.registry import Gate, Registry, Run
 from helpers.world import COLORS, OBJECTS, PEOPLE
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
                          {"role": "assistant", "content": c}], "id": f"r{i}"}

@@ -9,6 +9,7 @@ from html import escape
 
 import pytest
 import torch
+from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers import models
 from helpers.config import LoraSettings, ModelSettings
@@ -33,7 +34,6 @@ from helpers.widgets import (
 )
 from helpers.widgets.ui_parts import Column
 from helpers.world import COLORS, OBJECTS, PEOPLE
-from tiny_models import save_tiny_llama, sentence_tokenizer
 
 SETTINGS = GenerationSettings(max_new_tokens=6)
 PROMPT = "Which colour is the kite?"

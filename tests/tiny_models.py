@@ -9,8 +9,9 @@ import torch
 
 # 2 layers × 64 wide: big enough for GQA (4 query heads, 2 KV heads) and real 4-bit layers,
 # small enough that 12 Trainer steps take about a second on 2 cores.
-TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-            num_key_value_heads=2, max_position_embeddings=256, tie_word_embeddings=True)
+TINY = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256,
+        "tie_word_embeddings": True}
 
 
 def tiny_llama(tok, **overrides):

@@ -28,8 +28,8 @@ from helpers.data.formats import (
     to_canonical,
     unknown_format_error,
 )
-from helpers.paths import display_path
 from helpers.data.sources import DATA_LIKE_SUFFIXES, RawItem, read_file, read_rows
+from helpers.paths import display_path
 
 
 class DataSkipWarning(UserWarning):

@@ -12,8 +12,8 @@ for the rest.
 from __future__ import annotations
 
 import secrets
-import tempfile
 import signal
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
