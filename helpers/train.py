@@ -109,6 +109,7 @@ def training_arguments(settings: TrainSettings, dtype=None):
         report_to="none",
         dataloader_num_workers=0,
         remove_unused_columns=False,  # our examples are already input_ids/attention_mask/labels
+        prediction_loss_only=True,  # evaluation reports eval_loss; never gather eval logits
     )
 
 
@@ -226,7 +227,6 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     accelerate launch: Trainer then trains data-parallel (DDP) with batch_size per process.
     """
     import torch
-    from transformers import Trainer
 
     settings = settings or TrainSettings()
     dtype = compute_dtype_of(model)
@@ -237,7 +237,7 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     eval_set = _encode(tokenizer, eval_records, settings) if eval_records else None
     history: list[dict] = []
     settings_eval = settings if eval_set else _no_eval(settings)
-    trainer = Trainer(
+    trainer = _trainer_class(settings)(
         model=model, args=training_arguments(settings_eval, dtype),
         train_dataset=train_set.examples,
         eval_dataset=eval_set.examples if eval_set else None,
@@ -251,6 +251,17 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     except torch.cuda.OutOfMemoryError as exc:
         raise _oom_advice(exc, settings) from exc
     return _result(history, trainer, time.perf_counter() - start, resume, _dropped_counts(train_set))
+
+
+def _trainer_class(settings: TrainSettings):
+    """transformers.Trainer, or its subclass that computes logits only at answer positions."""
+    if settings.answer_logits_only:
+        from helpers.answer_logits import answer_logits_trainer_class
+
+        return answer_logits_trainer_class()
+    from transformers import Trainer
+
+    return Trainer
 
 
 def _no_eval(settings: TrainSettings) -> TrainSettings:
