@@ -63,6 +63,9 @@ GRID: tuple[tuple[str, dict[str, Any]], ...] = (
     _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, prepare_kbit=True),
     _point("Llama-3.2-1B", method="lora", batch_size=1, seq_len=512, lora_r=64,
            lora_targets=("q_proj", "v_proj")),
+    # helpers.train's default: logits only before answer tokens (a third of a support chat)
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, logit_share=0.3),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, logit_share=0.3),
 )
 
 
@@ -141,12 +144,18 @@ def make_optimizer(model: Any, s: TrainSettings) -> Any:
 
 
 def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = None) -> float:
-    """One Trainer-like step: autocast forward, backward (scaled for fp16), clip, step, zero."""
+    """One Trainer-like step: autocast forward, backward (scaled for fp16), clip, step, zero.
+
+    With s.logit_share < 1 the last share of each sequence is the "answer": logits only there,
+    as helpers.train computes them (helpers.answer_logits)."""
     import torch
 
     device = ids.device.type
     with torch.autocast(device, dtype=torch_dtype(s.dtype), enabled=s.dtype != "fp32"):
-        loss = model(input_ids=ids, labels=ids).loss  # keep only the loss: logits are freed here
+        if s.logit_share < 1.0:
+            loss = _answer_only_loss(model, ids, s)
+        else:
+            loss = model(input_ids=ids, labels=ids).loss  # keep only the loss: logits freed here
     (scaler.scale(loss) if scaler else loss).backward()
     if scaler:
         scaler.unscale_(opt)
@@ -158,6 +167,16 @@ def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = N
         opt.step()
     opt.zero_grad(set_to_none=True)
     return float(loss.detach())
+
+
+def _answer_only_loss(model: Any, ids: Any, s: TrainSettings) -> Any:
+    from helpers.answer_logits import IGNORE, answer_loss_from_kept, target_positions
+
+    labels = ids.clone()
+    labels[:, : ids.shape[1] - max(1, s.logit_tokens // ids.shape[0])] = IGNORE
+    positions = target_positions(labels)
+    logits = model(input_ids=ids, logits_to_keep=positions).logits
+    return answer_loss_from_kept(logits, labels, positions)
 
 
 def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:

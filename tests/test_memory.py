@@ -257,6 +257,7 @@ def test_current_budget_without_gpu_says_so():
         ({"dtype": "int8"}, "dtype"),
         ({"lora_targets": ("q_proj", "qkv")}, "lora_targets"),
         ({"lora_dropout": 1.5}, "lora_dropout"),
+        ({"logit_share": 0.0}, "logit_share"),
         ({"batchsize": 4}, "batchsize"),
     ],
 )
@@ -336,6 +337,8 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
             {"method": "qlora", "seq_len": 256, "prepare_kbit": True,
              "gradient_checkpointing": True},
         ),
+        # helpers.train's answer-only logits, on a vocabulary big enough for logits to dominate
+        ({**TINY, "vocab_size": 8192}, {"method": "qlora", "seq_len": 128, "logit_share": 0.25}),
     ],
 )
 def test_dynamic_memory_matches_tracked_tensors_on_cpu(config, overrides, tmp_path):

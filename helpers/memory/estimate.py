@@ -181,14 +181,15 @@ def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
     # With checkpointing the blocks' weight copies are dropped after forward and remade per block.
     copies_kept = copies_head + (0 if ckpt else copies_blocks)
     working = _block_backward_bytes(arch, s, copies_blocks)
-    logits_fwd = n * act.logits_forward_per_token(arch, s)
-    logits_bwd = n * act.logits_backward_per_token(arch, s)
+    n_logits = s.logit_tokens  # positions the LM head projects (all, or answer positions only)
+    logits_fwd = n_logits * act.logits_forward_per_token(arch, s)
+    logits_bwd = n_logits * act.logits_backward_per_token(arch, s)
     head_grad = 4 * vh if full else 0  # fp32 gradient of lm_head (of the embedding, when tied)
     head_temp = e * vh if full else 0  # lm_head's weight gradient as the matmul returns it
     # Tied embeddings: autograd sums the lm_head and embedding gradients out of place at the end.
     grads = par.gradient_bytes(arch, s) + (2 * head_grad if arch.tie_word_embeddings else 0)
     step_temp = par.optimizer_step_temp_bytes(arch, s)
-    grad_logits = e * arch.vocab_size * n  # the logits' gradient after the cast back
+    grad_logits = e * arch.vocab_size * n_logits  # the logits' gradient after the cast back
     phases = (
         copies_blocks + copies_head + stored + logits_fwd,  # end of forward (loss computed)
         copies_kept + stored + logits_bwd,  # first backward step (through the loss)

@@ -57,11 +57,21 @@ class TrainSettings:
     # embedding, lm_head and norms are upcast to fp32, so is the residual stream and the 4-bit
     # layers' outputs. More memory than the plain 16-bit setup the issue describes.
     prepare_kbit: bool = False
+    # Share of the positions whose logits are computed. 1.0 = all of them (plain transformers,
+    # TRL). helpers.train computes them only before answer tokens (answer_logits_only): use the
+    # answer share of your data (helpers.chat's collate view shows it; ~0.3 for system-prompted
+    # support chats) — with a 128k vocabulary this is often the biggest saving there is.
+    logit_share: float = 1.0
 
     @property
     def tokens(self) -> int:
         """Tokens processed per micro-step."""
         return self.batch_size * self.seq_len
+
+    @property
+    def logit_tokens(self) -> int:
+        """Positions per micro-step whose logits (and loss buffers) exist."""
+        return max(1, round(self.tokens * self.logit_share))
 
     @property
     def fp32_upcast(self) -> bool:
@@ -103,6 +113,9 @@ def make_settings(settings: TrainSettings | None = None, **overrides: Any) -> Tr
             raise SettingsError(f"setting {name!r} must be a positive integer, got {value!r}.")
     if not 0.0 <= float(s.lora_dropout) < 1.0:
         raise SettingsError(f"setting 'lora_dropout' must be in [0, 1), got {s.lora_dropout!r}.")
+    if not 0.0 < float(s.logit_share) <= 1.0:
+        raise SettingsError(f"setting 'logit_share' must be in (0, 1], got {s.logit_share!r}: "
+                            "the share of positions whose logits are computed.")
     return s
 
 
