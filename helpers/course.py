@@ -41,8 +41,33 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1800) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, out_dir / path.name)
+    nbformat.write(scrub_machine_paths(nb), out_dir / path.name)
     return seconds
+
+
+def scrub_machine_paths(nb):
+    """Make outputs portable: library warnings print where a package is installed
+    ("/home/ana/venv/lib/python3.11/site-packages/transformers/…"); that becomes
+    "site-packages/transformers/…", and paths inside this checkout become repo-relative."""
+    import re
+
+    site = re.compile(r"[^\s'\"(]*/(site|dist)-packages/")
+    roots = [(str(REPO_ROOT) + "/", ""), (str(Path.home()) + "/", "~/")]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                out["text"] = _scrub(out["text"], site, roots)
+            for key, value in out.get("data", {}).items():
+                if key.startswith("text/") and isinstance(value, str):
+                    out["data"][key] = _scrub(value, site, roots)
+    return nb
+
+
+def _scrub(text: str, site, roots) -> str:
+    text = site.sub("site-packages/", text)
+    for root, short in roots:
+        text = text.replace(root, short)
+    return text
 
 
 def print_tradeoff_table(results_path: Path = RESULTS_DIR / "experiment" / "results.json") -> None:

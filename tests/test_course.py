@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import course
 from helpers.paths import RESULTS_DIR
 
@@ -31,3 +33,34 @@ def test_prints_the_measured_tradeoff_table(capsys):
 def test_missing_results_say_how_to_make_them(tmp_path, capsys):
     course.print_tradeoff_table(tmp_path / "results.json")
     assert "python -m helpers.experiment" in capsys.readouterr().out
+
+
+def test_scrub_makes_warning_paths_portable():
+    import nbformat
+
+    from helpers.course import scrub_machine_paths
+    from helpers.paths import REPO_ROOT
+
+    warning = ("/home/ana/venv/lib/python3.11/site-packages/transformers/modeling_utils.py:3303: "
+               f"FutureWarning: deprecated\n  see {REPO_ROOT}/runs/it and C:/x\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[
+        nbformat.v4.new_output("stream", name="stderr", text=warning),
+        nbformat.v4.new_output("execute_result", data={"text/plain": f"'{REPO_ROOT}/data'"})])])
+    outs = scrub_machine_paths(nb).cells[0].outputs
+    assert outs[0].text == ("site-packages/transformers/modeling_utils.py:3303: "
+                            "FutureWarning: deprecated\n  see runs/it and C:/x\n")
+    assert outs[1].data["text/plain"] == "'data'"
+
+
+@pytest.mark.parametrize("path", course.notebooks(), ids=lambda p: p.name)
+def test_committed_notebooks_carry_no_machine_paths(path):
+    import re
+    from pathlib import Path
+
+    from helpers.paths import REPO_ROOT
+
+    text = path.read_text(encoding="utf-8")
+    for machine in (str(REPO_ROOT), str(Path.home()) + "/"):
+        assert machine not in text, f"{path.name} contains {machine!r}: re-run helpers.course"
+    installed = re.search(r"/[^\s'\"]*/(site|dist)-packages/", text)
+    assert not installed, f"{path.name} contains {installed.group(0)!r}: re-run helpers.course"
