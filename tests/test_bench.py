@@ -110,7 +110,8 @@ def test_grids_pair_every_kit_case_with_a_trl_reference():
         assert len(names) == len(set(names))
         for c in cases:
             assert c.reference().name in names
-    assert len(cpu_grid()) == 12
+    assert len(cpu_grid()) == 15  # micro: 8 QLoRA + 4 LoRA; SmolLM2-135M: 2 kit + TRL
+    assert {c.model for c in cpu_grid()} == {"micro", "SmolLM2-135M"}
     assert {c.mode for c in cpu_grid() if c.runner == "kit"} == {"padded", "grouped", "packed"}
     assert {c.gradient_checkpointing for c in cpu_grid()} == {False, True}
     with pytest.raises(BenchConfigError, match="unknown grid"):

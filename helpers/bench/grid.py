@@ -80,12 +80,17 @@ def _cells(model: str, base: BenchCase, gcs=(False, True), modes=KIT_MODES) -> l
 def cpu_grid(quick: bool = False) -> list[BenchCase]:
     """The micro model on this CPU: QLoRA (the kit's default) with 3 kit batchings + TRL,
     checkpointing off and on (8 cases), and LoRA on the fp32 base without checkpointing (4
-    cases: what 4-bit costs on a CPU)."""
+    cases: what 4-bit costs on a CPU). Plus one real architecture (SmolLM2-135M, random weights,
+    49k vocabulary: where the LM head and its logits matter), kit vs TRL, a few steps."""
     base = BenchCase("micro", "kit", "padded", False, warmup_steps=2, measure_steps=20)
     if quick:
         base = replace(base, warmup_steps=1, measure_steps=2)
         return _cells("micro", base, gcs=(False,), modes=("padded", "packed"))
-    return _cells("micro", base) + _cells("micro", replace(base, quant="none"), gcs=(False,))
+    # 32 records: transformers' LengthGroupedSampler needs >= 4 mega-batches of 2+ batches to
+    # group at all (with 20 it is a plain shuffle); padded = the same order as TRL.
+    real = replace(base, batch_size=4, warmup_steps=1, measure_steps=7)
+    return (_cells("micro", base) + _cells("micro", replace(base, quant="none"), gcs=(False,))
+            + _cells("SmolLM2-135M", real, gcs=(True,), modes=("padded", "grouped")))
 
 
 def gpu_grid(quick: bool = False, models: tuple[str, ...] = GPU_MODELS) -> list[BenchCase]:

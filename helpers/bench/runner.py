@@ -130,8 +130,10 @@ def _run_trl(case, model, tok, records, out: Path) -> tuple[StepLog, dict]:
     return log, {"model": trainer.model, "final_loss": losses[-1] if losses else None}
 
 
-def run_case(case: BenchCase, workdir: Path) -> dict:
-    """Train `case` in this process and return its measurements (see helpers.bench.report)."""
+def run_case(case: BenchCase, workdir: Path, records: list[dict] | None = None) -> dict:
+    """Train `case` in this process and return its measurements (see helpers.bench.report).
+
+    `records` replaces the case's bundled records (helpers.bench.seqfit passes long chats)."""
     import torch
 
     from helpers import models
@@ -144,7 +146,7 @@ def run_case(case: BenchCase, workdir: Path) -> dict:
     cpu_peak = None if torch.cuda.is_available() else measured_cpu_peak(0.5).flops
     path = prepare_model(case.model, workdir)
     model, tok = models.load_base(ModelSettings(model=str(path), quant=case.quant))
-    records = bench_records(case.n_records)
+    records = records if records is not None else bench_records(case.n_records)
     out = Path(tempfile.mkdtemp(dir=workdir, prefix="run-"))
     runner = _run_kit if case.runner == "kit" else _run_trl
     log, info = runner(case, model, tok, records, out)
