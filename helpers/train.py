@@ -11,6 +11,7 @@ Usage (what notebooks 03 and 04 do):
 from __future__ import annotations
 
 import math
+import warnings
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,8 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     settings = settings or TrainSettings()
     dtype = compute_dtype_of(model)
     train_set = _encode(tokenizer, train_records, settings)
+    if settings.group_by_length and (note := grouping_note(len(train_set.examples), settings)):
+        warnings.warn(note, stacklevel=2)
     if not train_set.examples:
         raise ValueError("no trainable examples: every record was dropped while encoding — "
                          + train_set.summary())
@@ -251,6 +254,20 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     except torch.cuda.OutOfMemoryError as exc:
         raise _oom_advice(exc, settings) from exc
     return _result(history, trainer, time.perf_counter() - start, resume, _dropped_counts(train_set))
+
+
+def grouping_note(n_examples: int, settings: TrainSettings) -> str | None:
+    """Why group_by_length will do nothing here, or None when it groups.
+
+    transformers' LengthGroupedSampler sorts within "mega-batches" of
+    min(n // (4 * batch), 50) batches: under 8 batches' worth of examples that is one batch,
+    so the order is a plain shuffle and the padding is what it would be without grouping.
+    """
+    if n_examples // (4 * settings.batch_size) >= 2:
+        return None
+    return (f"group_by_length has no effect on {n_examples} examples at batch_size "
+            f"{settings.batch_size}: transformers groups lengths only from "
+            f"{8 * settings.batch_size} examples on. Use packing=True to cut padding instead.")
 
 
 def _trainer_class(settings: TrainSettings):

@@ -178,3 +178,18 @@ def test_auto_config_on_cpu_picks_the_micro_model_offline(monkeypatch):
     assert quick_mode() is True
     monkeypatch.setenv("TUNELAB_QUICK", "0")
     assert quick_mode(default=True) is False
+
+
+def test_group_by_length_says_when_it_cannot_group():
+    """transformers sorts within mega-batches of min(n // (4·batch), 50) batches: below 8 batches'
+    worth of examples that is a single batch, i.e. a plain shuffle (measured in the CPU bench)."""
+    settings = TrainSettings(batch_size=4, group_by_length=True)
+    assert "no effect on 31 examples" in train.grouping_note(31, settings)
+    assert train.grouping_note(32, settings) is None
+
+
+def test_group_by_length_on_too_little_data_warns(tiny_model_dir, tmp_path):
+    model, tok = _fresh(tiny_model_dir, quant="none")
+    with pytest.warns(UserWarning, match="group_by_length has no effect on 16 examples"):
+        train.train(model, tok, RECORDS[:16], None, _settings(tmp_path, max_steps=1, eval_steps=0,
+                                                             group_by_length=True))
