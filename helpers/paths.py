@@ -18,11 +18,17 @@ def display_path(path) -> str:
     """A path for messages and saved metadata: repo-relative inside the repo, else as given.
 
     Keeps machine-specific prefixes (home folders, checkouts) out of notebook outputs, error
-    messages and saved configs. Hub ids and other non-paths come back unchanged.
+    messages and saved configs. Hub ids and other non-paths come back unchanged. A relative
+    path that exists under the repo is taken as repo-relative (as helpers.config reads model
+    paths), whatever the current folder: notebooks run in notebooks/, and resolving a saved
+    "data/models/micro-llama" from there once recorded "notebooks/data/models/micro-llama".
     """
     from pathlib import Path
 
     try:
-        return str(Path(path).resolve().relative_to(REPO_ROOT))
+        p = Path(path)
+        if not p.is_absolute() and (REPO_ROOT / p).exists():
+            p = REPO_ROOT / p
+        return str(p.resolve().relative_to(REPO_ROOT))
     except (ValueError, OSError, TypeError):
         return str(path)

@@ -138,6 +138,26 @@ def test_saved_paths_inside_the_repo_are_repo_relative():
     assert display_path("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
 
 
+def test_resaved_adapter_keeps_its_base_path_from_any_folder(tmp_path, monkeypatch):
+    """Notebooks run in notebooks/: re-saving a loaded (or branched) adapter there once recorded
+    its base as notebooks/data/models/micro-llama, then notebooks/notebooks/..., so notebook 07
+    no longer recognised notebook 04's hybrid as trained on the same base."""
+    from helpers.paths import REPO_ROOT
+
+    monkeypatch.chdir(REPO_ROOT / "notebooks")
+    settings = ModelSettings(model="data/models/micro-llama", quant="none")
+    model, tok = models.load_base(settings)
+    model = models.attach_lora(model, tok, LoraSettings(r=2, alpha=4, dropout=0.0), name="a")
+    first = models.save_adapter(model, tok, tmp_path / "a", "a")
+    model = models.load_adapter(models.load_base(settings)[0], first, "a")
+    models.branch_adapter(model, tok, source="a", name="b")
+    second = models.save_adapter(model, tok, tmp_path / "b", "b")
+    for folder in (first, second):
+        meta = json.loads((folder / "tunelab.json").read_text())
+        config = json.loads((folder / "adapter_config.json").read_text())
+        assert meta["base_model"] == config["base_model_name_or_path"] == "data/models/micro-llama"
+
+
 def test_switching_and_branching_adapters(tiny_model_dir, tmp_path):
     model, tok = _fresh(tiny_model_dir, quant="none")
     train.train(model, tok, RECORDS, None, _settings(tmp_path / "a", max_steps=4, eval_steps=0))
