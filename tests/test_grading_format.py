@@ -230,3 +230,19 @@ def test_wire_round_trips_plain_data_only():
         _wire.encode(list(range(_wire.MAX_NODES + 1)))
     with pytest.raises(ValueError, match="unknown tag"):
         _wire.decode({"$pickle": []})
+
+
+def test_assert_raises_grades_the_error_and_its_message():
+    from helpers.grading import assert_raises
+
+    def bad(x):
+        raise ValueError(f"field 'r' must be positive, got {x}")
+
+    assert_raises(lambda: bad(0), "r=0", must_mention=("'r'", "0"))
+    assert_raises(lambda: {}["k"], "missing key", error=KeyError)
+    with pytest.raises(AssertionError, match="r=0: the error should mention 'lora_r'"):
+        assert_raises(lambda: bad(0), "r=0", must_mention=("lora_r",))
+    with pytest.raises(AssertionError, match="no error must raise ValueError"):
+        assert_raises(lambda: None, "no error")
+    with pytest.raises(KeyError):  # a different exception is not swallowed
+        assert_raises(lambda: {}["k"], "missing key")

@@ -19,6 +19,7 @@ from typing import Any
 _EXPORTS = {
     "points": "api",
     "assert_equal": "api",
+    "assert_raises": "api",
     "ExerciseFormatError": "source",
     "Exercise": "source",
     "TestSpec": "source",

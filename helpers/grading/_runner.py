@@ -110,7 +110,7 @@ def _run_test(
     filename = (
         f"<{test['kind']} test {test['name']}>" if test["kind"] == "visible" else "<hidden tests>"
     )
-    g = dict(ns, points=api.points, assert_equal=api.assert_equal)
+    g = dict(ns, points=api.points, assert_equal=api.assert_equal, assert_raises=api.assert_raises)
     timed_out = f"timed out after {limit:g}s"
     try:
         with _guard.time_limit(limit):

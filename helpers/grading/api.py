@@ -1,6 +1,6 @@
-"""What instructors use inside tests: `@points(...)` and `assert_equal(...)`.
+"""What instructors use inside tests: `@points(...)`, `assert_equal(...)`, `assert_raises(...)`.
 
-Both are injected into every test's namespace by the test runner, so a tests file needs no
+All three are injected into every test's namespace by the test runner, so a tests file needs no
 import; `from helpers.grading import points, assert_equal` also works (nice for editors).
 """
 
@@ -36,6 +36,20 @@ def assert_equal(actual: Any, expected: Any, what: str = "result") -> None:
     problem = _difference(actual, expected, what)
     if problem:
         raise AssertionError(problem)
+
+
+def assert_raises(call: Callable[[], Any], what: str, must_mention: tuple[str, ...] = (),
+                  error: type[BaseException] = ValueError) -> None:
+    """Assert that `call()` raises `error` (ValueError by default) whose message mentions every
+    word of `must_mention` — so "bad input gets a clear error" is graded, not just "it raised".
+    """
+    try:
+        call()
+    except error as e:
+        for word in must_mention:
+            assert word in str(e), f"{what}: the error should mention {word!r}; it says {e}"
+        return
+    raise AssertionError(f"{what} must raise {error.__name__}")
 
 
 def _difference(actual: Any, expected: Any, where: str) -> str | None:

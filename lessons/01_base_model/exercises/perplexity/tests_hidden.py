@@ -1,4 +1,5 @@
-# The grader injects the submission's names, `points` and `assert_equal` (linters cannot know):
+# Injected by the grader (linters cannot know): the submission's names, points, assert_equal,
+# assert_raises.
 # ruff: noqa: F821
 """Hidden tests of exercise 01 (perplexity)."""
 
@@ -9,14 +10,6 @@ def _close(actual, expected, what, tol=1e-9):
     assert isinstance(actual, float), f"{what}: expected a float, got {type(actual).__name__}"
     assert abs(actual - expected) <= tol * max(1.0, abs(expected)), (
         f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def _raises_value_error(call, what):
-    try:
-        call()
-    except ValueError:
-        return
-    raise AssertionError(f"{what} must raise ValueError")
 
 
 @points(1, question="q1")
@@ -33,8 +26,8 @@ def test_perplexity_is_exp_of_mean_nll():
 
 @points(1, question="q1")
 def test_perplexity_rejects_empty_and_positive():
-    _raises_value_error(lambda: perplexity([]), "perplexity([])")
-    _raises_value_error(lambda: perplexity([-0.1, 0.3]), "perplexity with a positive log-prob")
+    assert_raises(lambda: perplexity([]), "perplexity([])")
+    assert_raises(lambda: perplexity([-0.1, 0.3]), "perplexity with a positive log-prob")
 
 
 @points(2, question="q1")
@@ -48,7 +41,7 @@ def test_corpus_perplexity_weights_by_tokens():
 @points(1, question="q1")
 def test_corpus_perplexity_empty_texts():
     _close(corpus_perplexity([[], [math.log(0.25)] * 3]), 4.0, "corpus_perplexity with an empty text")
-    _raises_value_error(lambda: corpus_perplexity([[], []]), "corpus_perplexity([[], []])")
+    assert_raises(lambda: corpus_perplexity([[], []]), "corpus_perplexity([[], []])")
 
 
 @points(2, question="q2")
@@ -71,7 +64,7 @@ def test_next_token_logprobs_zero_probability():
 
 @points(1, question="q2")
 def test_next_token_logprobs_length_mismatch():
-    _raises_value_error(lambda: next_token_logprobs([[0.5, 0.5]], [0, 1]),
+    assert_raises(lambda: next_token_logprobs([[0.5, 0.5]], [0, 1]),
                         "next_token_logprobs with fewer distributions than tokens")
 
 

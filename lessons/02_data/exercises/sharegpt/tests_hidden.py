@@ -1,4 +1,5 @@
-# The grader injects the submission's names, `points` and `assert_equal` (linters cannot know):
+# Injected by the grader (linters cannot know): the submission's names, points, assert_equal,
+# assert_raises.
 # ruff: noqa: F821
 """Hidden tests of exercise 02b (sharegpt)."""
 

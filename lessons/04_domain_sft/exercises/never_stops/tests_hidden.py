@@ -1,16 +1,9 @@
-# The grader injects the submission's names, `points` and `assert_equal` (linters cannot know):
+# Injected by the grader (linters cannot know): the submission's names, points, assert_equal,
+# assert_raises.
 # ruff: noqa: F821
 """Hidden tests of exercise 04a (never_stops)."""
 
 import copy
-
-
-def _raises_value_error(call, what):
-    try:
-        call()
-    except ValueError:
-        return
-    raise AssertionError(f"{what} must raise ValueError")
 
 
 @points(1, question="q1")
@@ -45,7 +38,7 @@ def test_safe_labels_prompt_and_padding_masked():
 
 @points(1, question="q2")
 def test_safe_labels_length_mismatch():
-    _raises_value_error(lambda: safe_labels([1, 2, 3], [1, 1], [1, 1, 1]), "masks of different lengths")
+    assert_raises(lambda: safe_labels([1, 2, 3], [1, 1], [1, 1, 1]), "masks of different lengths")
 
 
 @points(1, question="q3")
