@@ -223,8 +223,15 @@ def load_adapter(model, path: str | Path, name: str, trainable: bool = False):
                              "Pass the folder save_adapter() wrote.")
     if isinstance(model, PeftModel):
         model.load_adapter(str(path), adapter_name=name, is_trainable=trainable)
-        return model
-    return PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=trainable)
+    else:
+        model = PeftModel.from_pretrained(model, str(path), adapter_name=name,
+                                          is_trainable=trainable)
+    # The saved base path is repo-relative (portable); in memory make it absolute again, or
+    # peft's save_pretrained looks for the base's config relative to the current folder
+    # ("Could not find a config file in data/models/micro-llama") when run from notebooks/.
+    config = model.peft_config[name]
+    config.base_model_name_or_path = resolve_model_path(config.base_model_name_or_path or "")
+    return model
 
 
 def set_active(peft_model, names: str | list[str]) -> None:
