@@ -96,7 +96,7 @@ def load_base(settings: ModelSettings | str | None = None):
         # eval-mode forward and then computes in bf16 through a kernel without autograd: training
         # after any evaluation on the same base got wrong gradients (measured), and outputs
         # depended on whether a model had been evaluated yet. Keep the exact training numerics.
-        from helpers.export import exact_4bit_numerics
+        from helpers.quant import exact_4bit_numerics
 
         exact_4bit_numerics(model)
     _align_generation_config(model, tokenizer)
