@@ -41,8 +41,31 @@ def test_hf_hub_offline_means_unreachable_without_the_network(monkeypatch, liste
 
 def test_unreachable_hub_fails_fast_with_the_next_step(monkeypatch, tmp_path):
     """Offline, an uncached hub id must not sit through huggingface_hub's ~25 s of retries."""
+    import huggingface_hub.constants as hub_constants
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty cache
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path))  # an empty cache
     with pytest.raises(models.ModelLoadError, match="not reachable.*not in the local cache"):
         models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))
 
+
+
+def test_unreachable_hub_still_loads_a_cached_model(monkeypatch, tmp_path):
+    """Offline after an earlier download: the id resolves from the local hub cache."""
+    import shutil
+
+    from helpers.paths import MICRO_MODEL_DIR
+
+    snapshot = tmp_path / "hub" / "models--tunelab--cached-micro" / "snapshots" / ("0" * 40)
+    shutil.copytree(MICRO_MODEL_DIR, snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    import huggingface_hub.constants as hub_constants
+
+    # huggingface_hub reads its cache folder once, at import: point the constant there.
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model, tok = models.load_base(ModelSettings(model="tunelab/cached-micro", quant="none"))
+    bundled, _ = models.load_base(ModelSettings(model=str(MICRO_MODEL_DIR), quant="none"))
+    assert tok.name_or_path == "tunelab/cached-micro"
+    assert all(a.equal(b) for a, b in zip(model.parameters(), bundled.parameters()))
