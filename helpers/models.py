@@ -81,7 +81,10 @@ def load_base(settings: ModelSettings | str | None = None):
         tokenizer, added = load_tokenizer(path, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(
             path, dtype=dtype, quantization_config=quantization_config(settings, dtype),
-            local_files_only=offline)
+            local_files_only=offline,
+            # transformers' Auto* classes do not pass local_files_only on to their check for an
+            # adapter_config.json: without this, ~25 s of retries even for a cached model.
+            adapter_kwargs={"local_files_only": True} if offline else None)
     except OSError as exc:
         where = ("the hub is not reachable from here and it is not in the local cache" if offline
                  else str(exc))
