@@ -7,9 +7,8 @@ cells fill them in. `preset("cpu" | "t4" | "24gb")` gives settings that fit that
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import resolve_repo_path
 
 MICRO_MODEL = "data/models/micro-llama"  # repo-relative: configs stay free of machine paths
 HUB_BASE_MODEL = "HuggingFaceTB/SmolLM2-360M"  # the real base model learners use on a GPU
@@ -115,10 +114,7 @@ def with_overrides(config: RunConfig, **sections: dict) -> RunConfig:
 
 def resolve_model_path(model: str) -> str:
     """A repo-relative path (like the micro model's) → absolute; a hub id is returned as is."""
-    candidate = REPO_ROOT / model
-    if not Path(model).is_absolute() and candidate.exists():
-        return str(candidate)
-    return model
+    return resolve_repo_path(model)
 
 
 def quick_mode(default: bool = False) -> bool:

@@ -14,21 +14,26 @@ RUNS_DIR = REPO_ROOT / "runs"  # training outputs (git-ignored): adapters, check
 OUTPUTS_DIR = REPO_ROOT / "outputs"  # executed notebooks from `python -m helpers.course`
 
 
+def resolve_repo_path(path: str) -> str:
+    """A relative path that exists under the repo (like "data/models/micro-llama") → absolute,
+    whatever the current folder (notebooks run in notebooks/); anything else (a hub id, an
+    absolute path) is returned as given."""
+    candidate = REPO_ROOT / path
+    if not Path(path).is_absolute() and candidate.exists():
+        return str(candidate)
+    return path
+
+
 def display_path(path) -> str:
     """A path for messages and saved metadata: repo-relative inside the repo, else as given.
 
     Keeps machine-specific prefixes (home folders, checkouts) out of notebook outputs, error
     messages and saved configs. Hub ids and other non-paths come back unchanged. A relative
-    path that exists under the repo is taken as repo-relative (as helpers.config reads model
-    paths), whatever the current folder: notebooks run in notebooks/, and resolving a saved
-    "data/models/micro-llama" from there once recorded "notebooks/data/models/micro-llama".
+    path that exists under the repo is read as repo-relative (resolve_repo_path), whatever the
+    current folder: resolving a saved "data/models/micro-llama" from notebooks/ once recorded
+    "notebooks/data/models/micro-llama".
     """
-    from pathlib import Path
-
     try:
-        p = Path(path)
-        if not p.is_absolute() and (REPO_ROOT / p).exists():
-            p = REPO_ROOT / p
-        return str(p.resolve().relative_to(REPO_ROOT))
+        return str(Path(resolve_repo_path(path)).resolve().relative_to(REPO_ROOT))
     except (ValueError, OSError, TypeError):
         return str(path)

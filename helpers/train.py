@@ -11,8 +11,8 @@ Usage (what notebooks 03 and 04 do):
 from __future__ import annotations
 
 import math
-import warnings
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -106,10 +106,7 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
 
 def _base_id(model) -> str:
     """How save_adapter records a base model: repo-relative path or hub id."""
-    from helpers.config import resolve_model_path
-
-    name = model if isinstance(model, str) else model.model
-    return display_path(resolve_model_path(name))
+    return display_path(model if isinstance(model, str) else model.model)
 
 
 def _cache_matches(folder: Path, base: str, settings: QuickTrainSettings) -> bool:
