@@ -49,6 +49,14 @@ def answer_loss_from_kept(logits, labels, positions, num_items_in_batch=None):
     return loss
 
 
+def answer_only_forward(model, inputs: dict, labels, num_items_in_batch=None):
+    """Run `model` on `inputs` (no labels) with logits only at target positions of `labels`;
+    returns (loss, outputs). outputs.logits is [batch, kept positions, vocab]."""
+    positions = target_positions(labels)
+    outputs = model(**inputs, logits_to_keep=positions.to(labels.device))
+    return answer_loss_from_kept(outputs.logits, labels, positions, num_items_in_batch), outputs
+
+
 def accepts_logits_to_keep(model) -> bool:
     """Does the (possibly peft-wrapped) model's causal-LM forward take `logits_to_keep`?"""
     inner = model.get_base_model() if hasattr(model, "get_base_model") else model
@@ -73,11 +81,9 @@ def answer_logits_trainer_class():
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             inputs = dict(inputs)
             labels = inputs.pop("labels")
-            positions = target_positions(labels)
-            outputs = model(**inputs, logits_to_keep=positions.to(labels.device))
             use_count = self.model_accepts_loss_kwargs and num_items_in_batch is not None
-            loss = answer_loss_from_kept(outputs.logits, labels, positions,
-                                         num_items_in_batch if use_count else None)
+            loss, outputs = answer_only_forward(model, inputs, labels,
+                                                num_items_in_batch if use_count else None)
             if self.args.average_tokens_across_devices and use_count:
                 # Trainer counted target tokens over all processes; DDP averages gradients,
                 # so scale back up exactly as Trainer.compute_loss does.

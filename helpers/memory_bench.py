@@ -170,13 +170,11 @@ def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = N
 
 
 def _answer_only_loss(model: Any, ids: Any, s: TrainSettings) -> Any:
-    from helpers.answer_logits import IGNORE, answer_loss_from_kept, target_positions
+    from helpers.answer_logits import IGNORE, answer_only_forward
 
     labels = ids.clone()
     labels[:, : ids.shape[1] - max(1, s.logit_tokens // ids.shape[0])] = IGNORE
-    positions = target_positions(labels)
-    logits = model(input_ids=ids, logits_to_keep=positions).logits
-    return answer_loss_from_kept(logits, labels, positions)
+    return answer_only_forward(model, {"input_ids": ids}, labels)[0]
 
 
 def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import torch
 from tiny_models import tiny_llama
 
 from helpers import models, train
-from helpers.answer_logits import answer_loss_from_kept, target_positions
+from helpers.answer_logits import answer_only_forward, target_positions
 from helpers.chat import ChatCollator, ChatEncodingConfig, encode_records
 from helpers.config import LoraSettings, ModelSettings, TrainSettings
 from helpers.domain import load_split
@@ -35,9 +35,7 @@ def _full_and_kept(model, batch):
     full_grads = _grads(model)
     model.zero_grad()
     inputs = {k: v for k, v in batch.items() if k != "labels"}
-    positions = target_positions(batch["labels"])
-    out = model(**inputs, logits_to_keep=positions)
-    kept = answer_loss_from_kept(out.logits, batch["labels"], positions)
+    kept, out = answer_only_forward(model, inputs, batch["labels"])
     kept.backward()
     return full, full_grads, kept, _grads(model), out.logits.shape[1]
 
