@@ -22,6 +22,20 @@ def test_search_finds_the_largest_fitting_multiple_of_step(limit):
     assert len(calls) == len(set(calls)) <= 12  # each length once, logarithmically many
 
 
+@pytest.mark.parametrize("step, max_len", [(0, 8192), (-256, 8192), (512, 256)])
+def test_bad_search_bounds_are_a_clear_error(step, max_len):
+    with pytest.raises(ValueError, match="need 0 < step <= max_len"):
+        longest_that_fits(lambda n: True, step=step, max_len=max_len)
+
+
+def test_bad_budget_is_refused_before_any_probe(capsys):
+    from helpers.bench.seqfit import main
+
+    with pytest.raises(SystemExit):
+        main(["--model", "micro", "--budget-gib", "0"])
+    assert "--budget-gib must be positive" in capsys.readouterr().err
+
+
 def test_long_record_really_has_the_tokens(small_tokenizer):
     from helpers.chat import ChatEncodingConfig, encode_records
 

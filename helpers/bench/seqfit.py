@@ -40,6 +40,9 @@ def longest_that_fits(fits: Callable[[int], bool], step: int, max_len: int) -> t
     fails, then bisects between the last success and the first failure: about 2·log2(max/step)
     probes. Returns (longest, {length: fits} for every length tried).
     """
+    if step <= 0 or max_len < step:
+        raise ValueError(f"--step {step} / --max-len {max_len}: need 0 < step <= max_len "
+                         "(e.g. --step 256 --max-len 8192)")
     tried: dict[int, bool] = {}
 
     def ok(n: int) -> bool:
@@ -181,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget-bytes", type=int, help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.budget_gib <= 0 and not a.probe:
+        p.error(f"--budget-gib must be positive, got {a.budget_gib}")
     workdir = Path(a.workdir or tempfile.mkdtemp(prefix="seqfit-"))
     if a.probe:
         return _probe_main(Path(a.probe), a.budget_bytes, workdir, Path(a.result))
