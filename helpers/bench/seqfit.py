@@ -139,8 +139,9 @@ def measure(model: str, budget: int, runners: list[str], step: int, max_len: int
 
     from helpers.bench.report import environment, versions
 
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     out = {"schema": "tunelab.seqfit/1", "model": model, "budget_bytes": budget, "step": step,
-           "max_len": max_len, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+           "max_len": max_len, "date": now,
            "hardware": environment(None, None), "versions": versions(), "runners": {}}
     for runner in runners:
         probes: dict[int, dict] = {}
