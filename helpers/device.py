@@ -56,6 +56,19 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def cuda_bf16(device: int = 0) -> bool:
+    """Does this GPU compute bfloat16 natively (compute capability 8.0+, Ampere and newer)?
+
+    Not `torch.cuda.is_bf16_supported()`: by default it also counts emulation and answers True
+    on a T4 (7.5), where bf16 runs through slow emulated paths or fails inside bitsandbytes and
+    Trainer. Only native support may pick bf16 for the 4-bit compute dtype and Trainer's `bf16`.
+    """
+    import torch
+
+    major, _ = torch.cuda.get_device_capability(device)
+    return major >= 8
+
+
 def detect() -> Hardware:
     """Detect the compute device (first CUDA GPU if any, else CPU)."""
     import torch
@@ -65,7 +78,7 @@ def detect() -> Hardware:
         props = torch.cuda.get_device_properties(0)
         return Hardware(
             device="cuda", name=props.name, total_memory=props.total_memory,
-            bf16=torch.cuda.is_bf16_supported(), cpu_threads=threads, in_colab=in_colab(),
+            bf16=cuda_bf16(), cpu_threads=threads, in_colab=in_colab(),
             extra={"capability": f"{props.major}.{props.minor}", "cuda": torch.version.cuda},
         )
     return Hardware(device="cpu", name=_cpu_name(), total_memory=None, bf16=False,

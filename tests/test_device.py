@@ -69,3 +69,37 @@ def test_unreachable_hub_still_loads_a_cached_model(monkeypatch, tmp_path):
     bundled, _ = models.load_base(ModelSettings(model=str(MICRO_MODEL_DIR), quant="none"))
     assert tok.name_or_path == "tunelab/cached-micro"
     assert all(a.equal(b) for a, b in zip(model.parameters(), bundled.parameters()))
+
+
+def _simulate_gpu(monkeypatch, capability: tuple[int, int], name: str) -> None:
+    """Make torch report one CUDA GPU of this compute capability (there is none here).
+
+    is_bf16_supported answers True whatever the card, as torch does on a T4 by default: it
+    counts emulation.
+    """
+    import types
+
+    import torch
+
+    props = types.SimpleNamespace(name=name, total_memory=16 * 2**30, major=capability[0],
+                                  minor=capability[1])
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=0: props)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=0: capability)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+
+
+@pytest.mark.parametrize("capability, name, expected", [
+    ((7, 5), "Tesla T4", "float16"),  # emulated bf16 only: fp16 + loss scaling
+    ((8, 0), "NVIDIA A100", "bfloat16"),
+])
+def test_bf16_only_on_gpus_that_compute_it_natively(monkeypatch, capability, name, expected):
+    import torch
+
+    from helpers.device import compute_dtype, detect
+
+    _simulate_gpu(monkeypatch, capability, name)
+    hw = detect()
+    assert hw.bf16 is (expected == "bfloat16")
+    assert compute_dtype(hw) == getattr(torch, expected)
+    assert models.resolve_dtype("auto") == getattr(torch, expected)  # model and 4-bit dtype
