@@ -139,6 +139,17 @@ def test_saved_paths_inside_the_repo_are_repo_relative():
     assert display_path("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
 
 
+def test_hub_id_is_kept_verbatim_from_the_notebooks_folder(monkeypatch):
+    """Notebooks run in notebooks/: a hub id resolved against that folder was saved in
+    adapter_config.json as notebooks/HuggingFaceTB/SmolLM2-360M, and reloading failed."""
+    from helpers.paths import MICRO_MODEL_DIR, REPO_ROOT, display_path
+
+    monkeypatch.chdir(REPO_ROOT / "notebooks")
+    assert display_path("HuggingFaceTB/SmolLM2-360M") == "HuggingFaceTB/SmolLM2-360M"
+    assert display_path("data/models/micro-llama") == "data/models/micro-llama"  # still a path
+    assert display_path(str(MICRO_MODEL_DIR)) == "data/models/micro-llama"
+
+
 def test_resaved_adapter_keeps_its_base_path_from_any_folder(tmp_path, monkeypatch):
     """Notebooks run in notebooks/: re-saving a loaded (or branched) adapter there once recorded
     its base as notebooks/data/models/micro-llama, then notebooks/notebooks/..., so notebook 07
