@@ -227,9 +227,12 @@ def test_round_trip_catches_an_untrained_eos(small_tokenizer):
 # Golden values for test_golden_ids_and_label_count (tokenizer from tests/conftest.py).
 # "<|im_start|>system\nYou answer in one short sentence.<|im_end|>\n<|im_start|>user\n..."
 GOLDEN_IDS = [
-    2, 86, 92, 86, 296, 80, 202, 224, 60, 387, 224, 266, 86, 90, 304, 276,
-    630, 366, 263, 275, 87, 275, 555, 17, 3, 202, 2, 88, 86, 304, 202, 224,
-    58, 75, 82, 636, 262, 721, 34, 3, 202, 2, 68, 86, 86, 76, 86, 87,
-    266, 87, 202, 224, 698, 636, 262, 721, 17, 3, 202,
+    2, 86, 92, 86, 280, 80, 202, 224, 60, 371, 224, 264, 86, 90, 289, 224,
+    263, 224, 340, 224, 354, 224, 86, 270, 533, 506, 17, 3, 202, 2, 88, 86,
+    289, 202, 224, 58, 75, 82, 224, 583, 224, 261, 224, 663, 34, 3, 202, 2,
+    68, 86, 86, 76, 305, 264, 87, 202, 224, 640, 224, 583, 224, 261, 224, 663,
+    17, 3, 202,
 ]
-GOLDEN_TRAINED = 7  # " Ben fixed the lamp." is 6 tokens (Ġ, Ben, …; this small vocab has no "ĠBen"), plus <|im_end|>
+# " Ben fixed the lamp." is 9 tokens (every space is its own token `Ġ`, see helpers.tokenizer:
+# Ġ Ben Ġ fixed Ġ the Ġ lamp .), plus <|im_end|>
+GOLDEN_TRAINED = 10
