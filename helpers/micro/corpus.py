@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.io import write_jsonl
-from helpers.micro import facts, stories
+from helpers.micro import facts, recall, stories
 
 Genre = Callable[[random.Random], str]
 
@@ -27,12 +27,14 @@ class CorpusConfig:
     n_documents: int = 150_000  # ~5.6M tokens with the default tokenizer; fewer for quick runs
     heldout_fraction: float = 0.02  # share of documents kept out of training for perplexity
     story_weight: float = 1.5  # narrative genres are drawn this much more often than facts
+    recall_weight: float = 2.0  # genres that refer back to their context (recall.py): ~half the text
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     """All document genres and their sampling weights."""
-    gs = list(facts.GENRES) + list(stories.GENRES)
-    ws = [1.0] * len(facts.GENRES) + [config.story_weight] * len(stories.GENRES)
+    gs = list(facts.GENRES) + list(stories.GENRES) + list(recall.GENRES)
+    ws = ([1.0] * len(facts.GENRES) + [config.story_weight] * len(stories.GENRES)
+          + [config.recall_weight] * len(recall.GENRES))
     return gs, ws
 
 
