@@ -1,9 +1,10 @@
 """Tests of the bundled micro base model and the code that makes it (helpers.micro).
 
 Covers: corpus determinism and cleanliness (the denylist), a tiny real pretraining run through
-the CLI, the bundled artefact (loads with Auto* classes, pad != eos, chat template, size), the
-data card's numbers against the artefact, perplexity far below an untrained twin, and QLoRA
-(4-bit NF4 + double quant + LoRA) training on CPU.
+the CLI and its resume, the bundled artefact (loads with Auto* classes, pad != eos, chat
+template, size), the data card's numbers against the artefact, perplexity far below an untrained
+twin, the copy probe and the base-model check, one set of ids per word wherever it stands, and
+QLoRA (4-bit NF4 + double quant + LoRA) training on CPU.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from helpers.paths import MICRO_MODEL_DIR
 # sha256 of the first 200 documents for seed 0. The bundled model was trained on this corpus:
 # if a template or helpers/world.py changes, this fails — retrain the model with the command in
 # data/models/micro-llama/README.md (or revert), then update the hash.
-GOLDEN_CORPUS_SHA256 = "4e51a69ec07de0596fc74e238a08381de19e6335f568fda774661985c6783ec2"
+GOLDEN_CORPUS_SHA256 = "3c221f62a32afb6fe712fadeeeb89c5ea6ce090396941ed8bf00dee9b297acbd"
 
 # Sentences that must be caught, one per rule family.
 CONTAMINATED = (
@@ -158,6 +159,87 @@ def test_tiny_pretraining_run_writes_a_loadable_model(tmp_path):
     assert m["config"]["model"]["hidden_size"] == 32 == model.config.hidden_size
 
 
+def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from helpers.micro.__main__ import main
+
+    args = [*TINY_ARGS, "--checkpoint-every", "4"]
+    assert main(["pretrain", "--out", str(tmp_path / "whole"), *args]) == 0
+    assert main(["pretrain", "--out", str(tmp_path / "split"), *args, "--stop-after", "6"]) == 0
+    assert not (tmp_path / "split" / "model.safetensors").exists()  # paused: no model yet
+    assert main(["pretrain", "--out", str(tmp_path / "split"), *args, "--resume"]) == 0
+    whole = load_file(tmp_path / "whole" / "model.safetensors")
+    split = load_file(tmp_path / "split" / "model.safetensors")
+    assert whole.keys() == split.keys() and all(torch.equal(whole[k], split[k]) for k in whole)
+    curve = lambda d: [h for h in json.loads((tmp_path / d / "loss_curve.json").read_text())[
+        "history"] if "heldout_loss" in h]
+    assert curve("whole") == curve("split")
+
+
+def test_resume_refuses_a_checkpoint_from_other_settings(tmp_path):
+    from helpers.micro.__main__ import main
+    from helpers.micro.checkpoint import CheckpointMismatchError
+
+    args = [*TINY_ARGS, "--checkpoint-every", "4"]
+    assert main(["pretrain", "--out", str(tmp_path), *args, "--stop-after", "4"]) == 0
+    other = [a if a != "0.01" else "0.02" for a in args]  # another --lr
+    with pytest.raises(CheckpointMismatchError, match="lr"):
+        main(["pretrain", "--out", str(tmp_path), *other, "--resume"])
+
+
+# --- the tokenizer: one word, one set of ids -------------------------------------------------
+
+def test_kit_tokenizer_gives_every_world_word_the_same_ids_wherever_it_stands(small_tokenizer):
+    from helpers.micro.vocab import position_dependent_words, world_words
+
+    assert position_dependent_words(small_tokenizer, world_words()) == []
+
+
+def test_position_check_catches_gpt2_style_leading_space_tokens():
+    """The check can fail: GPT-2's scheme (space glued to the word) makes `dog` != `Ġdog`."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    from helpers.micro.vocab import position_dependent_words
+    from helpers.tokenizer import SPECIAL_TOKENS, wrap_tokenizer
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(["the dog and the cat saw the dog"] * 50, trainers.BpeTrainer(
+        vocab_size=300, special_tokens=list(SPECIAL_TOKENS),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
+    assert "dog" in position_dependent_words(wrap_tokenizer(tok), ["dog", "cat"])
+
+
+def test_tokenizer_word_lists_are_vocabulary_not_facts():
+    from helpers.micro.vocab import domain_vocabulary, tokenizer_extra_texts
+
+    lines = tokenizer_extra_texts()
+    assert all(re.fullmatch(r"[A-Za-z]+( [A-Za-z]+)*", line) for line in lines)  # no digits,
+    # no punctuation: no price, no "$5", no sentence
+    assert {"Nimbusly", "Tempest", "refund"} <= set(domain_vocabulary())
+    words = " ".join(lines).split()
+    assert "krad" not in words  # letter-level answers (dark reversed) stay out
+
+
+def test_every_instruction_family_skill_is_placed_in_the_corpus():
+    from helpers.micro.recall import LETTER_LEVEL, SKILL_SHAPES
+    from helpers.tasks.families import family_names
+
+    assert set(SKILL_SHAPES) == set(family_names()) and set(LETTER_LEVEL) <= set(SKILL_SHAPES)
+
+
+def test_copy_probe_prompts_are_prose_with_the_answer_in_the_context():
+    from helpers.micro.probe import copy_probes
+
+    probes = copy_probes()
+    assert len(probes) == 40 and find_violations([p.prompt for p in probes]) == []
+    assert all(re.search(rf"\b{p.expected}\b", p.prompt) for p in probes)
+    assert len({p.expected for p in probes}) > 20  # random entities: no constant answer
+
+
 # --- the bundled artefact ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -236,15 +318,39 @@ def test_bundled_model_perplexity_far_below_untrained_twin(bundled, metrics):
     assert metrics["heldout_ppl_untrained"] > 50 * metrics["heldout_ppl_trained"]
 
 
-def test_bundled_base_model_continues_instead_of_answering(bundled):
-    import torch
+def test_bundled_base_model_continues_instead_of_answering(bundled, metrics):
+    from helpers.micro.probe import run_base_check
 
     model, tok = bundled
-    ids = tok("Reverse the word lamp.", return_tensors="pt", add_special_tokens=False)
-    with torch.no_grad():
-        out = model.generate(**ids, max_new_tokens=20, do_sample=False)
-    text = tok.decode(out[0, ids["input_ids"].shape[1]:])
-    assert "pmal" not in text and "<|im_start|>" not in text
+    check = run_base_check(model, tok)
+    assert check["answered_share"] <= 0.15, check["rows"]
+    assert check["answered_share"] == metrics["base_check"]["answered_share"]
+
+
+def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundled, metrics):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from helpers.micro.probe import run_copy_probe
+
+    model, tok = bundled
+    trained = run_copy_probe(model, tok)
+    assert trained["score"] >= 0.9, [r for r in trained["rows"] if not r["correct"]]
+    assert trained["score"] == metrics["copy_probe"]["trained"]
+    torch.manual_seed(0)
+    twin = AutoModelForCausalLM.from_config(model.config)
+    assert run_copy_probe(twin, tok)["score"] <= 0.1
+
+
+def test_bundled_tokenizer_one_word_one_set_of_ids(bundled, metrics):
+    from helpers.micro.vocab import dataset_token_stats, vocabulary_position_check
+
+    _, tok = bundled
+    check = vocabulary_position_check(tok)
+    assert check["position_dependent"] == 0 and check["words_checked"] > 200
+    stats = dataset_token_stats(tok)
+    assert stats == metrics["token_stats"]
+    assert stats["domain_answers"]["split_word_share"] < 0.02  # domain words are whole tokens
 
 
 # --- QLoRA on CPU: 4-bit NF4 base + LoRA ---------------------------------------------------------

@@ -4,6 +4,7 @@
   python -m helpers.micro corpus --n 1000 --out c.jsonl   # write them as JSONL
   python -m helpers.micro pretrain --out /tmp/micro --steps 50 --n-documents 2000
   python -m helpers.micro card data/models/micro-llama  # re-render README.md from its metrics
+  python -m helpers.micro probe data/models/micro-llama --out probe.json  # copy probe + base check
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _FLAGS = (
     ("--hidden-size", "model.hidden_size", int), ("--layers", "model.num_hidden_layers", int),
     ("--heads", "model.num_attention_heads", int), ("--kv-heads", "model.num_key_value_heads", int),
     ("--intermediate-size", "model.intermediate_size", int),
+    ("--checkpoint-every", "checkpoint_every", int),
 )
 
 
@@ -57,6 +59,8 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
             _set(config, path, value)
     config.corpus.seed = config.seed
     config.bf16_autocast = args.bf16
+    config.resume = args.resume
+    config.stop_after = args.stop_after
     return config
 
 
@@ -84,10 +88,37 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="model folder to write")
     for flag, _, typ in _FLAGS:
         t.add_argument(flag, type=typ, default=None)
-    t.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with bf16 support)")
+    t.add_argument("--bf16", action="store_true",
+                   help="bf16 autocast: only on CPUs with native bf16, else ~25x slower")
+    t.add_argument("--resume", action="store_true",
+                   help="continue from <out>/checkpoint (same settings) instead of step 0")
+    t.add_argument("--stop-after", type=int, default=None,
+                   help="pause after this step with a checkpoint; continue later with --resume")
     k = sub.add_parser("card", help="re-write a model folder's README.md from its metrics JSON")
     k.add_argument("model_dir", help="folder holding pretrain_metrics.json")
+    b = sub.add_parser("probe", help="copy probe and base-model check of any model folder")
+    b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
+    b.add_argument("--out", help="also write the results (with every prompt) as JSON here")
+    b.add_argument("--label", help="name recorded for the model in the JSON (default: the path)")
     return p
+
+
+def _probe(model_dir: str, out: str | None, label: str | None) -> int:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from helpers.io import write_json
+    from helpers.micro.probe import run_base_check, run_copy_probe
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    result = {"model": label or model_dir, "copy_probe": run_copy_probe(model, tokenizer),
+              "base_check": run_base_check(model, tokenizer)}
+    print(f"copy probe: {result['copy_probe']['score']:.0%} of {result['copy_probe']['n']}; "
+          f"instruction prompts answered as plain text: "
+          f"{result['base_check']['answered_share']:.0%} of {result['base_check']['n']}")
+    if out:
+        print(f"wrote {write_json(result, out)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("\n\n<|endoftext|>\n\n".join(docs))
         return 0
+    if args.cmd == "probe":
+        return _probe(args.model_dir, args.out, args.label)
     if args.cmd == "card":
         from helpers.micro.card import rewrite_card
 

@@ -53,7 +53,15 @@ def card_numbers(m: dict[str, Any]) -> dict[str, str]:
         "ppl_untrained": f"{m['heldout_ppl_untrained']:.1f}",
         "final_train_loss": f"{m['final_train_loss']:.3f}",
         "wall_minutes": f"{m['wall_seconds'] / 60:.1f}",
+        "tokens_per_parameter": f"{m['tokens_per_parameter']:.1f}",
+        "copy_trained": _pct(m["copy_probe"]["trained"]),
+        "copy_untrained": _pct(m["copy_probe"]["untrained"]),
+        "base_answered": _pct(m["base_check"]["answered_share"]),
     }
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
 
 
 def _architecture(cfg: dict[str, Any]) -> str:
@@ -77,15 +85,23 @@ def _how_made(m: dict[str, Any]) -> str:
         f"({corpus['corpus_tokens_train']:,} tokens) from `helpers/micro/corpus.py`, seed "
         f"{cfg['corpus']['seed']}: descriptions, inventories, counting, comparisons, categories, "
         "sequences, weather, measurements and unit facts, record cards, short stories, diaries, "
-        "letters, lists, timetables, dialogues and fables. Before training the corpus is checked "
-        "against a denylist (chat markers, \"Question:/Answer:\" layouts, imperative task "
-        "requests, hosting vocabulary); a match stops the run."),
+        "letters, lists, timetables, dialogues and fables, and — about half the text — "
+        "documents that introduce people, things and lists and refer back to them "
+        "(`helpers/micro/recall.py`), so that predicting the next word needs the context. "
+        "Before training the corpus is checked against a denylist (chat markers, "
+        "\"Question:/Answer:\" layouts, imperative task requests, hosting vocabulary); a match "
+        "stops the run."),
         (f"- **Tokenizer**: byte-level BPE with {corpus['tokenizer_vocab']} tokens (up to "
-        f"{cfg['tokenizer']['vocab_size']} allowed; the micro world has few distinct words), "
-        "trained on the training documents. Specials: `<|endoftext|>` (document separator, bos), "
-        "`<|pad|>` (padding only), `<|im_start|>`, `<|im_end|>` (eos). Pad ≠ eos, so eos is "
-        "always trained. ChatML chat template with `{% generation %}` markers (assistant-only "
-        "loss masks)."),
+        f"{cfg['tokenizer']['vocab_size']} allowed), trained on the training documents plus word "
+        "lists of the domain set and of the instruction suite's prompts (vocabulary only: no "
+        "sentence, no fact). Every whitespace character and punctuation mark is a token of its "
+        "own and digits are split one by one, so a word has the same ids wherever it stands "
+        f"(checked on all {m['position_dependent_words']['words_checked']} world words: "
+        f"{m['position_dependent_words']['position_dependent']} differ between a line start, "
+        "after a space and after punctuation). Specials: `<|endoftext|>` (document separator, "
+        "bos), `<|pad|>` (padding only), `<|im_start|>`, `<|im_end|>` (eos). Pad ≠ eos, so eos "
+        "is always trained. ChatML chat template with `{% generation %}` markers "
+        "(assistant-only loss masks)."),
         f"- **Architecture**: {_architecture(cfg)}",
         (f"- **Training**: plain PyTorch loop (`helpers/micro/pretrain.py`) on the CPU: packed "
         f"blocks of {cfg['seq_len']} tokens (documents joined by `<|endoftext|>`), batch "
@@ -102,6 +118,33 @@ def _how_made(m: dict[str, Any]) -> str:
     ))
 
 
+def _token_table(m: dict[str, Any]) -> str:
+    rows = ["| answers of | tokens | single-character tokens | of them letters | words in pieces |",
+            "|---|---:|---:|---:|---:|"]
+    for name, st in m["token_stats"].items():
+        rows.append(f"| {name.replace('_', ' ')} (train split) | {st['tokens']:,} | "
+                    f"{_pct(st['single_char_share'])} | {_pct(st['single_letter_share'])} | "
+                    f"{_pct(st['split_word_share'])} |")
+    return "\n".join(rows)
+
+
+def _skills_table() -> str:
+    from helpers.micro.recall import LETTER_LEVEL, SKILL_SHAPES
+
+    rows = ["| instruction family | where the corpus carries the skill (never as a request) |",
+            "|---|---|"]
+    for family, shape in SKILL_SHAPES.items():
+        mark = " *(letter-level)*" if family in LETTER_LEVEL else ""
+        rows.append(f"| `{family}`{mark} | {shape} |")
+    return "\n".join(rows)
+
+
+def _copy_examples(m: dict[str, Any]) -> str:
+    rows = [f"- `{r['prompt']}` → `{r['continuation'].strip()}` (expected `{r['expected']}`)"
+            .replace("\n", "⏎") for r in m["copy_probe"]["examples"]]
+    return "\n".join(rows)
+
+
 def _probes(m: dict[str, Any]) -> str:
     rows = [f"- `{p['prompt']}` → `{p['continuation'].strip()}`".replace("\n", "⏎")
             for p in m["probes"]]
@@ -110,6 +153,8 @@ def _probes(m: dict[str, Any]) -> str:
 
 def render_card(m: dict[str, Any]) -> str:
     """The README.md text for metrics `m`."""
+    from helpers.micro.probe import PROBE_SEED
+
     n, hw = card_numbers(m), m["hardware"]
     return f"""---
 license: apache-2.0
@@ -139,6 +184,9 @@ tokenizer = AutoTokenizer.from_pretrained("data/models/micro-llama")
 | final train loss | {n['final_train_loss']} nats/token |
 | held-out perplexity, trained | {n['ppl_trained']} |
 | held-out perplexity, same architecture untrained | {n['ppl_untrained']} |
+| tokens per parameter | {n['tokens_per_parameter']} |
+| copy probe ({m['copy_probe']['n']} prose prompts whose next word is in the context) | {n['copy_trained']} (untrained: {n['copy_untrained']}) |
+| instruction prompts it answers correctly, as plain text ({m['base_check']['n']}) | {n['base_answered']} — a base model continues text |
 | wall time of the whole run | {n['wall_minutes']} min on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
 | license | Apache-2.0 (weights and generated training data) |
 
@@ -149,8 +197,29 @@ tokenizer = AutoTokenizer.from_pretrained("data/models/micro-llama")
 {_probes(m)}
 
 A base model has never seen an instruction, so it treats one as the start of a document and
-continues it in the style of its corpus. Lesson 03 compares these prompts before and after
-instruction tuning.
+continues it in the style of its corpus: given {m['base_check']['n']} instruction-suite prompts
+as plain text, its first line is the correct answer for {n['base_answered']} of them
+(`helpers.micro.probe.run_base_check`). Notebook 03 shows what instruction tuning changes.
+
+## It reads its context: the copy probe
+Prose prompts in the corpus's style (never an instruction) whose next word is already in the
+prompt — who did it, the object again, the first or last of a list, a list on a line of its own
+(`helpers.micro.probe`, seed {PROBE_SEED}).
+Entities are random, so guessing without reading the context is right about 1 time in 20–40.
+Trained: **{n['copy_trained']}**; the same architecture untrained: {n['copy_untrained']}. Examples:
+{_copy_examples(m)}
+
+Instruction tuning can only unlock what pretraining put there. The corpus states the skill of
+every instruction family, seen and held out, in passing:
+
+{_skills_table()}
+
+## Tokens: one word, one set of ids
+{_token_table(m)}
+
+Digits and punctuation are single characters by design; the column "of them letters" counts
+words that fell apart (and "I", "a"). Letter-level answers (reversed or upper-case words) stay in
+pieces on purpose: those families are the lesson on what a tokenizer hides from a model.
 
 ## Intended use and limits
 For teaching and testing the fine-tuning pipeline offline: 4-bit loading, LoRA, chat templates,
@@ -163,7 +232,12 @@ world facts, and must not be used for any real decision.
 {m['command']}
 ```
 Results vary slightly between machines (floating-point order, thread count); the corpus and
-tokenizer are identical for the same seed.
+tokenizer are identical for the same seed. The run saves a checkpoint every
+{m['config']['checkpoint_every']} steps in `<out>/checkpoint/`: add `--resume` to the command to
+continue a stopped run (the result equals an uninterrupted run; tested), `--stop-after N` to
+pause on purpose. Budget: {n['tokens_per_parameter']} tokens per parameter, below the ~20 that
+compute-optimal recipes use: what this 2-core CPU allowed in one sitting. A longer run (more
+`--steps`, or on a GPU) starts again from step 0, since the schedule depends on the total.
 """
 
 

@@ -21,11 +21,13 @@ from helpers.micro.pretrain import PretrainConfig, train_loop
 
 CURVE_FILE = "loss_curve.json"
 
-# Prompts shown in the data card: an instruction-like prompt makes a *base* model continue the
-# text (often with more of the same), not answer — the behaviour instruction tuning changes.
+# Prompts shown in the data card: three instructions, which a *base* model continues as the
+# start of a document instead of answering (the behaviour instruction tuning changes), and one
+# opening in the corpus's own style, which it continues fluently.
 PROBE_PROMPTS = (
+    "What is the first item in this list?\n\ndog, milk, candle",
+    "Which day comes after Monday?",
     "Reverse the word lamp.",
-    "What colour is the sky?",
     "Once upon a time, in the town of Ashford,",
 )
 
@@ -44,12 +46,16 @@ def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
     from helpers.micro.checks import assert_clean_corpus
     from helpers.micro.corpus import generate_corpus, split_corpus
     from helpers.micro.tokens import encode_documents, pack
+    from helpers.micro.vocab import tokenizer_extra_texts
     from helpers.tokenizer import train_bpe_tokenizer
 
     docs = generate_corpus(config.corpus)
     assert_clean_corpus(docs, domain_terms())
     split = split_corpus(docs, config.corpus.heldout_fraction)
-    tokenizer = train_bpe_tokenizer(split.train, config.tokenizer)
+    # The tokenizer also reads the domain's and the instruction suite's word lists (vocabulary,
+    # no facts) so their words are whole tokens; the model itself trains on the corpus only.
+    tokenizer = train_bpe_tokenizer(split.train + tokenizer_extra_texts(config.seed),
+                                    config.tokenizer)
     train_stream = encode_documents(tokenizer, split.train)
     heldout_stream = encode_documents(tokenizer, split.heldout)
     stats = {
@@ -102,6 +108,23 @@ def probe(model, tokenizer, prompts=PROBE_PROMPTS, max_new_tokens: int = 32) -> 
     return out
 
 
+def base_model_checks(model, tokenizer, copy_untrained: float) -> dict[str, Any]:
+    """The card's checks: copy probe (vs untrained), base check, token coverage of the data."""
+    from helpers.micro.probe import run_base_check, run_copy_probe
+    from helpers.micro.vocab import dataset_token_stats, vocabulary_position_check
+
+    copy = run_copy_probe(model, tokenizer)
+    base = run_base_check(model, tokenizer)
+    return {
+        "copy_probe": {"trained": copy["score"], "untrained": copy_untrained, "n": copy["n"],
+                       "examples": copy["rows"][:: max(1, copy["n"] // 5)]},
+        "base_check": {"answered_share": base["answered_share"], "n": base["n"],
+                       "examples": base["rows"][:3]},
+        "token_stats": dataset_token_stats(tokenizer),
+        "position_dependent_words": vocabulary_position_check(tokenizer),
+    }
+
+
 def run_pretraining(config: PretrainConfig, command: str,
                     log: Callable[[str], None] = print) -> dict[str, Any]:
     """Do the whole run and write the model folder; return the metrics dict."""
@@ -109,6 +132,7 @@ def run_pretraining(config: PretrainConfig, command: str,
 
     from helpers.micro.card import plot_loss_curve, write_data_card
     from helpers.micro.model import build_generation_config, build_model, count_parameters
+    from helpers.micro.probe import run_copy_probe
     from helpers.micro.tokens import mean_loss
 
     t_start = time.perf_counter()
@@ -124,16 +148,21 @@ def run_pretraining(config: PretrainConfig, command: str,
     model.generation_config = build_generation_config(tokenizer)
     untrained = mean_loss(model, blocks["final"], config.batch_size, config.bf16_autocast)
     log(f"untrained held-out loss {untrained:.3f} (ppl {math.exp(untrained):.1f})")
+    copy_untrained = run_copy_probe(model, tokenizer)["score"]
     t_train = time.perf_counter()
     history = train_loop(model, blocks["train"], blocks["eval"], config, log)
-    train_s = time.perf_counter() - t_train
+    train_points = [h for h in history if "train_loss" in h]
+    if not train_points or train_points[-1]["step"] < config.steps:
+        return {"paused_at_step": train_points[-1]["step"] if train_points else 0}
+    # Training time summed over every session of a resumed run, read from the curve.
+    train_s = train_points[-1]["elapsed_s"]
+    session_train_s = time.perf_counter() - t_train
     trained = mean_loss(model, blocks["final"], config.batch_size, config.bf16_autocast)
     log(f"trained held-out loss {trained:.3f} (ppl {math.exp(trained):.2f})")
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    train_points = [h for h in history if "train_loss" in h]
     metrics = {
         "command": command,
         "parameters": count_parameters(model),
@@ -147,14 +176,19 @@ def run_pretraining(config: PretrainConfig, command: str,
         "heldout_loss_untrained": round(untrained, 4),
         "heldout_ppl_trained": round(math.exp(trained), 3),
         "heldout_ppl_untrained": round(math.exp(untrained), 1),
+        "tokens_per_parameter": round(config.steps * config.batch_size * config.seq_len
+                                      / count_parameters(model), 2),
         "probes": probe(model, tokenizer),
+        **base_model_checks(model, tokenizer, copy_untrained),
         "corpus": stats,
         "hardware": hardware_info(config.threads),
         "config": config.to_dict(),
     }
     write_json({"history": history}, out / CURVE_FILE)
     plot_loss_curve(history, out / "loss_curve.png")
-    metrics["wall_seconds"] = round(time.perf_counter() - t_start, 1)
+    # Wall time of the whole run: this session's, with its training part replaced by the
+    # training time of every session (a resumed run trains in several).
+    metrics["wall_seconds"] = round(time.perf_counter() - t_start - session_train_s + train_s, 1)
     write_json(metrics, out / METRICS_FILE)
     write_data_card(metrics, out / "README.md")
     log(f"done in {metrics['wall_seconds']:.0f}s -> {out}")
