@@ -66,9 +66,9 @@ class PackedCollator:
     """
 
     def __init__(self, tokenizer, row_tokens: int | None = None) -> None:
-        from helpers.chat.template import check_pad_not_eos
+        from helpers.chat.template import check_pad_token
 
-        check_pad_not_eos(tokenizer)
+        check_pad_token(tokenizer)
         if row_tokens is not None and row_tokens < 2:
             raise PackingError(f"PackedCollator row_tokens={row_tokens}; use None or an int >= 2.")
         self.pad_token_id: int = tokenizer.pad_token_id

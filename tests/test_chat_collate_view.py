@@ -1,4 +1,4 @@
-"""helpers.chat: the collator (padding never trained, never confused with EOS) and the mask view."""
+"""helpers.chat: the collator (padding never trained, EOS always trained) and the mask view."""
 
 from __future__ import annotations
 
@@ -57,10 +57,19 @@ def test_collator_pad_to_multiple_and_tensor_inputs(small_tokenizer, data):
     assert again["labels"].tolist() == batch["labels"][:1].tolist()
 
 
-def test_collator_refuses_pad_equal_to_eos(small_tokenizer):
+def test_collator_with_pad_equal_to_eos_keeps_eos_trained(small_tokenizer, data):
+    """Labels are padded with -100 by position, so pad == EOS hides no EOS from the loss."""
     tok = copy.deepcopy(small_tokenizer)
     tok.pad_token = tok.eos_token
-    with pytest.raises(ChatTemplateError, match="pad == EOS"):
+    batch = ChatCollator(tok)(data.examples)
+    for row, ex in zip(batch["labels"].tolist(), data.examples):
+        assert row[: len(ex["labels"])] == ex["labels"] and tok.eos_token_id in ex["labels"]
+
+
+def test_collator_refuses_a_tokenizer_without_pad(small_tokenizer):
+    tok = copy.deepcopy(small_tokenizer)
+    tok.pad_token = None
+    with pytest.raises(ChatTemplateError, match="no pad token"):
         ChatCollator(tok)
 
 

@@ -72,7 +72,7 @@ def _assert_trains_answers(tokenizer):
     check_round_trip(tokenizer, MESSAGES)
 
 
-def test_no_template_gets_chatml_specials_and_pad(base_backend, tmp_path):
+def test_no_template_gets_chatml_specials_and_a_reused_pad(base_backend, tmp_path):
     from transformers import AutoTokenizer
 
     tok = _base_tokenizer(base_backend)
@@ -80,18 +80,83 @@ def test_no_template_gets_chatml_specials_and_pad(base_backend, tmp_path):
     with pytest.raises(ChatTemplateError, match="no chat template"):
         encode_conversation(tok, MESSAGES, ChatEncodingConfig())
     added = ensure_chat_template(tok)
-    assert added == [IM_START, IM_END, PAD_TOKEN]
-    assert len(tok) == n_before + 3  # the caller must resize the model's embeddings
+    assert added == [IM_START, IM_END]  # no <|pad|>: the old EOS pads
+    assert len(tok) == n_before + 2  # the caller must resize the model's embeddings
     assert tok.chat_template == CHATML_TEMPLATE
-    assert tok.eos_token == IM_END and tok.pad_token == PAD_TOKEN
+    assert tok.eos_token == IM_END and tok.pad_token == "<|endoftext|>"
     assert tok.tokenize("a<|im_start|>b") == ["a", IM_START, "b"]  # atomic special token
     _assert_trains_answers(tok)
     # Saved beside an adapter and reloaded the standard way, it is still right.
     tok.save_pretrained(tmp_path)
     reloaded = AutoTokenizer.from_pretrained(tmp_path)
-    assert (reloaded.eos_token, reloaded.pad_token) == (IM_END, PAD_TOKEN)
+    assert (reloaded.eos_token, reloaded.pad_token) == (IM_END, "<|endoftext|>")
     assert ensure_chat_template(reloaded) == []
     _assert_trains_answers(reloaded)
+
+
+def _hub_like_tokenizer(backend, **specials):
+    """A SmolLM2-like base tokenizer: ChatML tokens in the vocabulary, no template, no pad."""
+    tok = _base_tokenizer(backend, **specials)
+    tok.add_special_tokens({"extra_special_tokens": [IM_START, IM_END]})
+    return tok
+
+
+def test_hub_tokenizer_without_pad_keeps_its_vocabulary(base_backend, tmp_path):
+    """A new <|pad|> resized the embeddings: every adapter then stored the whole matrix, and
+    plain PeftModel.from_pretrained on the hub base failed without resizing first."""
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    from tiny_models import save_tiny_llama
+    from transformers import AutoModelForCausalLM
+
+    from helpers import models
+    from helpers.config import LoraSettings, ModelSettings
+
+    tok = _hub_like_tokenizer(base_backend)
+    assert tok.pad_token is None
+    base_dir = save_tiny_llama(tmp_path / "base", tok)
+    model, loaded = models.load_base(ModelSettings(model=str(base_dir), quant="none"))
+    assert len(loaded) == len(tok)
+    assert model.get_input_embeddings().num_embeddings == len(tok)
+    assert loaded.pad_token_id is not None and loaded.pad_token_id != loaded.eos_token_id
+    model = models.attach_lora(model, loaded, LoraSettings(r=2, alpha=4, dropout=0.0))
+    out = models.save_adapter(model, loaded, tmp_path / "adapter", "default")
+    saved = load_file(out / "adapter_model.safetensors")
+    assert not any(t.shape[0] == len(tok) for t in saved.values())  # no full embedding matrix
+    plain = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base_dir), str(out))
+    assert plain.config.vocab_size == len(tok)
+
+
+def test_pad_equal_to_eos_still_trains_each_turns_eos():
+    """Nothing but EOS to pad with: pad == EOS, and the collator keeps EOS's label anyway,
+    because labels come from the assistant mask, not from `input_ids == pad_token_id`."""
+    from helpers.chat import ChatCollator
+
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    # No unk, no spare or other special token to reuse: only the ChatML markers.
+    backend = Tokenizer(models.BPE())
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
+    backend.train_from_iterator(
+        [m["content"] for m in MESSAGES] * 20,
+        trainers.BpeTrainer(vocab_size=300, special_tokens=[IM_START, IM_END], show_progress=False,
+                            initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=IM_END)
+    tok.chat_template = CHATML_TEMPLATE  # has {% generation %} markers: kept as it is
+    n_before = len(tok)
+    assert ensure_chat_template(tok) == []
+    assert len(tok) == n_before and tok.pad_token_id == tok.eos_token_id
+    short = encode_conversation(tok, MESSAGES[:3], ChatEncodingConfig())
+    long_ = encode_conversation(tok, MESSAGES, ChatEncodingConfig())
+    batch = ChatCollator(tok)([short, long_])
+    eos = tok.eos_token_id
+    for row, ex in zip(batch["labels"].tolist(), (short, long_)):
+        assert row[: len(ex["labels"])] == ex["labels"]
+        assert set(row[len(ex["labels"]):]) <= {-100}  # padding is never trained
+    trained_eos = [sum(1 for t in row if t == eos) for row in batch["labels"].tolist()]
+    assert trained_eos == [1, 2]  # one per assistant turn, padding with EOS notwithstanding
 
 
 def test_markerless_template_is_replaced(base_backend):

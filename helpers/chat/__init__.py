@@ -2,7 +2,7 @@
 
 The steps, in the order a training notebook uses them:
 
-    added = ensure_chat_template(tokenizer)        # template with {% generation %}, pad != EOS
+    added = ensure_chat_template(tokenizer)        # template with {% generation %}, a pad token
     if added: model.resize_token_embeddings(len(tokenizer))
     check_round_trip(tokenizer, records[0]["messages"])   # train format == inference format
     data = encode_records(tokenizer, records, ChatEncodingConfig(max_length=512))

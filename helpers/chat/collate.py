@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers.chat.encode import IGNORE_INDEX
 from helpers.chat.errors import ChatFormatError
-from helpers.chat.template import check_pad_not_eos
+from helpers.chat.template import check_pad_token
 
 _KEYS = ("input_ids", "attention_mask", "labels")
 
@@ -23,7 +23,7 @@ class ChatCollator:
     """
 
     def __init__(self, tokenizer, pad_to_multiple_of: int | None = None) -> None:
-        check_pad_not_eos(tokenizer)  # pad == EOS would be harmless here but is a trap elsewhere
+        check_pad_token(tokenizer)  # pad == EOS is fine: labels are padded with -100 by position
         if pad_to_multiple_of is not None and pad_to_multiple_of < 1:
             raise ChatFormatError(
                 f"pad_to_multiple_of={pad_to_multiple_of}; use None or an int >= 1."

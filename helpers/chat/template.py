@@ -3,7 +3,8 @@
 Three things must hold before a single training label is built, or training fails silently:
 the template marks assistant text with `{% generation %}` (else transformers' assistant mask is
 all zeros and nothing is trained), the turn-closing token is the EOS that generation stops on,
-and the pad token differs from EOS (else EOS is masked as padding and the model never stops).
+and a pad token exists, reused from the vocabulary (a new one would resize the embeddings), with
+labels from the assistant mask so that EOS is trained even where pad == EOS.
 """
 
 from __future__ import annotations
@@ -62,14 +63,40 @@ def _add_special(tokenizer, tokens: list[str]) -> list[str]:
     return missing
 
 
-def _ensure_pad(tokenizer) -> list[str]:
-    """Give the tokenizer a pad token distinct from EOS, adding `<|pad|>` only if needed."""
+# Special tokens made to be spare (Llama-3's <|reserved_special_token_0|>, BERT's [unused0], a
+# <pad> nobody set as pad): the best padding after unk, since no text ever contains them.
+_SPARE = re.compile(r"pad|reserved|unused", re.IGNORECASE)
+
+
+def _pad_candidates(tokenizer) -> list[str]:
+    """Tokens already in the vocabulary that could pad, best first (EOS and turn markers never).
+
+    Padding only needs an id that sits under attention mask 0 and label -100, so any token the
+    chat text cannot produce will do: the kit's own `<|pad|>`, unk, a spare special token, or
+    another special token (such as a hub model's pretraining EOS, freed when `<|im_end|>`
+    became EOS). BOS comes last: real inputs contain it, so counts of `input_ids != pad` miss it.
+    """
+    specials = [t.content for _, t in sorted(tokenizer.added_tokens_decoder.items()) if t.special]
+    ordered = [PAD_TOKEN, tokenizer.unk_token, *[t for t in specials if _SPARE.search(t)],
+               *[t for t in specials if t != tokenizer.bos_token], tokenizer.bos_token]
+    taken = {tokenizer.eos_token, IM_START, IM_END}
+    return [t for t in ordered if t and t not in taken and _is_atomic(tokenizer, t)]
+
+
+def _ensure_pad(tokenizer) -> None:
+    """Give the tokenizer a pad token, reusing one it has: never add a token for padding.
+
+    A new `<|pad|>` grows the vocabulary, so the model's embeddings are resized and every
+    adapter saves the whole embedding matrix; plain `PeftModel.from_pretrained` on the hub base
+    then fails until the base is resized the same way. Last resort: pad with EOS. That is safe
+    with the kit's labels, which come from the assistant mask (helpers.chat.encode) and the
+    collators' -100 fill, never from `input_ids == pad_token_id`, so each turn's EOS is trained.
+    """
     pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
     if pad is not None and pad != eos:
-        return []
-    added = [] if _is_atomic(tokenizer, PAD_TOKEN) else [PAD_TOKEN]
-    tokenizer.add_special_tokens({"pad_token": PAD_TOKEN})
-    return added
+        return
+    candidates = _pad_candidates(tokenizer)
+    tokenizer.pad_token = candidates[0] if candidates else tokenizer.eos_token
 
 
 def ensure_chat_template(tokenizer) -> list[str]:
@@ -80,8 +107,9 @@ def ensure_chat_template(tokenizer) -> list[str]:
       the kit's ChatML template (`helpers.tokenizer.CHATML_TEMPLATE`), add `<|im_start|>` /
       `<|im_end|>` if missing, and make `<|im_end|>` the EOS token, because it is the token that
       closes every assistant turn and so the one generation must stop on.
-    - Make sure a pad token exists and differs from EOS (adding `<|pad|>` if needed), so EOS is
-      never mistaken for padding and always gets a gradient.
+    - Make sure a pad token exists, reusing a token the vocabulary has (unk, a spare special
+      token, the old EOS; EOS itself only as a last resort, which the kit's labels make safe):
+      adding `<|pad|>` would resize the embeddings for nothing but padding.
 
     A template that already has generation markers is kept as it is.
 
@@ -95,17 +123,19 @@ def ensure_chat_template(tokenizer) -> list[str]:
         tokenizer.chat_template = CHATML_TEMPLATE
         added += _add_special(tokenizer, [IM_START, IM_END])
         tokenizer.eos_token = IM_END
-    added += _ensure_pad(tokenizer)
+    _ensure_pad(tokenizer)
     return added
 
 
-def check_pad_not_eos(tokenizer) -> None:
-    """Raise if padding would hide EOS from the loss (pad missing or pad == EOS)."""
-    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
-    if pad is None or pad == eos:
-        what = "has no pad token" if pad is None else f"pads with its EOS token {eos}"
+def check_pad_token(tokenizer) -> None:
+    """Raise if the tokenizer has no pad token to fill batches with.
+
+    pad == EOS is allowed: the kit's collators fill labels with -100 by position and take the
+    rest from the assistant mask, so the EOS closing each assistant turn keeps its label. (Only
+    masking labels by `input_ids == pad_token_id` would hide it, and nothing here does.)
+    """
+    if tokenizer.pad_token_id is None:
         raise ChatTemplateError(
-            f"The tokenizer {what}. Padding positions are masked out of the loss, so with "
-            "pad == EOS the model never learns to stop. Call "
+            "The tokenizer has no pad token, so a batch cannot be padded. Call "
             "helpers.chat.ensure_chat_template(tokenizer) first."
         )
