@@ -71,7 +71,7 @@ def _scrub(text: str, site, roots) -> str:
 
 
 def print_tradeoff_table(results_path: Path = RESULTS_DIR / "experiment" / "results.json") -> None:
-    """Print the measured trade-off table (base vs IT vs SFT vs hybrid vs mix) that notebook 05
+    """Print the measured trade-off table (base vs IT vs SFT vs hybrid vs replay) that notebook 05
     explains: the committed full run of `python -m helpers.experiment`, with where it ran."""
     from helpers.experiment import load_results
     from helpers.experiment.outputs import summary_text

@@ -23,7 +23,7 @@ def test_prints_the_measured_tradeoff_table(capsys):
     course.print_tradeoff_table()
     out = capsys.readouterr().out
     if (RESULTS_DIR / "experiment" / "results.json").exists():
-        for variant in ("base", "it", "sft", "hybrid", "mix"):
+        for variant in ("base", "it", "sft", "hybrid", "replay"):
             assert f"\n{variant}" in out or f" {variant} " in out
         assert "measured on" in out
     else:

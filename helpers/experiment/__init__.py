@@ -1,8 +1,9 @@
 """helpers.experiment: the measured trade-off behind notebook 05.
 
 Variants of the micro model, all QLoRA on a 4-bit NF4 base on CPU: base (no adapter), IT
-(instruction-tuned), SFT (domain SFT from base), hybrid (IT, then domain SFT) and mix (domain
-SFT with instruction replay), each over several seeds, scored on the same fixed suite.
+(instruction-tuned), SFT (domain SFT from base), hybrid (IT, then domain SFT) and replay (IT,
+then domain SFT with instruction data replayed), each over several seeds, scored on the same
+fixed suite. Forgetting is measured only for the two trained from IT.
 
     python -m helpers.experiment --quick                 # ~2 min, checks the pipeline
     python -m helpers.experiment --seeds 0 1 2           # the committed run (~30 min, 2 cores)

@@ -11,7 +11,7 @@ from helpers.paths import RESULTS_DIR
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m helpers.experiment",
-        description="Train base/IT/SFT/hybrid/mix variants of the micro model (4-bit QLoRA, CPU) "
+        description="Train base/IT/SFT/hybrid/replay variants of the micro model (4-bit QLoRA, CPU) "
                     "over several seeds and write the trade-off table, plots and results.json.")
     p.add_argument("--quick", action="store_true",
                    help="tiny run (1 seed, a few steps and examples): checks the pipeline, ~2 min")

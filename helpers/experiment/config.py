@@ -11,16 +11,19 @@ from dataclasses import asdict, dataclass, field, replace
 
 from helpers.config import MICRO_MODEL
 
-VARIANTS = ("base", "it", "sft", "hybrid", "mix")
+VARIANTS = ("base", "it", "sft", "hybrid", "replay")
 VARIANT_HELP = {
     "base": "the pretrained micro model, no adapter",
     "it": "instruction-tuned (QLoRA) on data/instructions/train.jsonl",
     "sft": "domain SFT from the base on data/domain/train.jsonl",
     "hybrid": "IT adapter, then domain SFT from it (helpers.models.branch_adapter)",
-    "mix": "domain SFT from the base with instruction data replayed in the mix",
+    "replay": "IT adapter, then domain SFT from it with instruction data replayed in the mix",
 }
-# (before, after) pairs for forgetting: what domain SFT costs on general tasks.
-FORGETTING_PAIRS = (("it", "hybrid"), ("it", "sft"), ("base", "sft"), ("it", "mix"))
+# (before, after) pairs for forgetting: what domain SFT costs on general tasks. Only models
+# trained *from* the IT adapter can forget what it learned; an SFT trained from the base is
+# compared with the base in the variant table, and calling its gap to IT "forgetting" would
+# measure a model that never knew the tasks.
+FORGETTING_PAIRS = (("it", "hybrid"), ("it", "replay"))
 GENERAL_METRICS = ("seen_accuracy", "phrasing_accuracy", "unseen_family_accuracy",
                    "seen_answer_loss", "phrasing_answer_loss", "unseen_family_answer_loss",
                    "perplexity")
@@ -35,8 +38,8 @@ class ExperimentConfig:
     # Steps are what fits ~30–45 min on a shared 2-core CPU for 3 seeds (measured: an IT step
     # ~0.8 s, a domain step ~2 s — domain examples are ~100 tokens, instructions ~40).
     it_steps: int = 200  # optimizer steps of instruction tuning (~0.4 epoch of 4127 records)
-    sft_steps: int = 100  # optimizer steps of domain SFT, sft/hybrid/mix alike (~1.3 epochs)
-    replay_fraction: float = 0.25  # share of instruction records in the mix variant's data
+    sft_steps: int = 100  # optimizer steps of domain SFT, sft/hybrid/replay alike (~1.3 epochs)
+    replay_fraction: float = 0.25  # share of instruction records in the replay variant's data
     batch_size: int = 8  # examples per step
     learning_rate: float = 2e-3  # LoRA on a tiny model needs a high LR; 2e-3 beat 1e-3 and 5e-3
     #                              (measured, 200 QLoRA steps on the micro model)

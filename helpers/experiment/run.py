@@ -52,7 +52,7 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
     with tempfile.TemporaryDirectory(prefix="tunelab-exp-") as tmp:
         work = Path(workdir or tmp)
         for i, seed in enumerate(cfg.seeds):
-            log(f"seed {seed}: training it, hybrid, sft, mix ({time.perf_counter() - start:.0f}s)")
+            log(f"seed {seed}: training it, hybrid, replay, sft ({time.perf_counter() - start:.0f}s)")
             runs = train_seed(cfg, seed, data, work, log)
             training += [r.summary() for r in runs]
             log(f"seed {seed}: evaluating ({time.perf_counter() - start:.0f}s)")

@@ -1,7 +1,8 @@
-"""Train the four adapters of one seed (it, hybrid, sft, mix) and evaluate them on one base.
+"""Train the four adapters of one seed (it, hybrid, replay, sft) and evaluate them on one base.
 
 Every variant trains a fresh LoRA adapter on the same 4-bit NF4 base (real QLoRA), except the
-hybrid, which starts from the IT adapter's weights (helpers.models.branch_adapter). Adapters
+hybrid and the replay variant, which start from the IT adapter's weights
+(helpers.models.branch_adapter). Adapters
 are saved and then loaded by name onto ONE base for evaluation, the way notebook 06 compares
 them — so what is evaluated is exactly what a reload from disk gives.
 """
@@ -28,7 +29,7 @@ class TrainingData:
 class TrainedRun:
     """One trained adapter."""
 
-    variant: str  # it / hybrid / sft / mix
+    variant: str  # it / hybrid / replay / sft
     seed: int  # adapter init and data-order seed
     adapter_dir: Path  # where save_adapter wrote it (a temporary folder in the experiment)
     steps: int  # optimizer steps done
@@ -81,20 +82,20 @@ def _fit(model, tok, variant: str, records: list[dict], steps: int, cfg: Experim
 
 def train_seed(cfg: ExperimentConfig, seed: int, data: TrainingData, workdir: Path,
                log=print) -> list[TrainedRun]:
-    """Train it → hybrid (branched from it), then sft and mix from fresh bases."""
+    """Train it, then hybrid and replay (both branched from it), then sft from a fresh base."""
     from helpers.models import branch_adapter
 
     model, tok = _fresh(cfg, "it", seed)
     runs = [_fit(model, tok, "it", data.instructions, cfg.it_steps, cfg, seed, workdir)]
     log(f"  seed {seed} it: {runs[-1].seconds:.0f}s, loss {runs[-1].final_train_loss}")
-    branch_adapter(model, tok, "it", "hybrid")
-    runs.append(_fit(model, tok, "hybrid", data.domain, cfg.sft_steps, cfg, seed, workdir))
-    log(f"  seed {seed} hybrid: {runs[-1].seconds:.0f}s, loss {runs[-1].final_train_loss}")
     mixed = mix_records(data.domain, data.instructions, cfg.replay_fraction, seed)
-    for variant, records in (("sft", data.domain), ("mix", mixed)):
-        model, tok = _fresh(cfg, variant, seed)
+    for variant, records in (("hybrid", data.domain), ("replay", mixed)):
+        branch_adapter(model, tok, "it", variant)  # each starts from the IT weights
         runs.append(_fit(model, tok, variant, records, cfg.sft_steps, cfg, seed, workdir))
         log(f"  seed {seed} {variant}: {runs[-1].seconds:.0f}s, loss {runs[-1].final_train_loss}")
+    model, tok = _fresh(cfg, "sft", seed)
+    runs.append(_fit(model, tok, "sft", data.domain, cfg.sft_steps, cfg, seed, workdir))
+    log(f"  seed {seed} sft: {runs[-1].seconds:.0f}s, loss {runs[-1].final_train_loss}")
     return runs
 
 
