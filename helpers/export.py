@@ -36,13 +36,27 @@ VARIANTS = {  # comparison row label → how the weights were made
     "merged_4bit": "(c) merged into the 4-bit weights (requantized)",
     "merged_original": "(d) merged into the original base (reloaded unquantized)",
 }
-# verify_merged's default tolerance on |logit difference|, by the merged model's dtype. fp32:
+# verify_merged's default tolerance on |logit difference|, by dtype (of the merged weights or of
+# the adapter model's compute, whichever is less precise: default_atol). fp32:
 # the merged model computes x·(W+BA) where the adapter model computes x·W + (x·A)·B; the two
 # differ only by float reassociation. 16-bit: the saved weights are rounded to 8 (bf16) or 11
 # (fp16) mantissa bits. Measured on the bundled micro model (after a short SFT): fp32 ~5e-6,
 # fp16 ~7e-3, bf16 ~6e-2 — while merging into the original base was off by ~0.6 and into the
 # 4-bit weights by ~4. The defaults leave room above the first and stay below the second.
 DEFAULT_ATOL = {"float32": 1e-3, "bfloat16": 0.25, "float16": 5e-2}
+
+
+def default_atol(saved_dtype: str, compute_dtype: str) -> float:
+    """verify_merged's tolerance: that of the less precise side of the comparison.
+
+    Both sides round: the merged model by the dtype its weights were saved in, the adapter model
+    by the dtype it computed in (fp16 on a T4, bf16 on Ampere+, whatever the reload's fp32).
+    Reading only the saved dtype gave fp32's 1e-3 to a GPU run in fp16: a false failure.
+    """
+    for name in (saved_dtype, compute_dtype):
+        if name not in DEFAULT_ATOL:
+            raise ExportError(f"no default tolerance for dtype {name!r}: pass atol= yourself")
+    return max(DEFAULT_ATOL[saved_dtype], DEFAULT_ATOL[compute_dtype])
 
 
 
@@ -210,14 +224,16 @@ class Verification:
     top1_agreement: float  # share of positions with the same most likely next token
     atol: float  # the tolerance used
     adapter_effect: float  # max |logit change| the adapter makes on the base: for scale
-    dtype: str  # dtype of the saved weights (sets the default tolerance)
+    dtype: str  # dtype of the saved weights
+    adapter_dtype: str = "float32"  # dtype the adapter model computed in (the less precise of
+    #                                 the two sets the default tolerance: default_atol)
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return (f"{verdict}: max |Δlogit| {self.max_abs:.2e} (tolerance {self.atol:g}, "
-                f"{self.dtype}); mean {self.mean_abs:.2e}; top-1 agreement "
-                f"{self.top1_agreement:.1%}; the adapter itself moves logits by up to "
-                f"{self.adapter_effect:.3g}")
+                f"{self.dtype} saved, {self.adapter_dtype} computed); mean {self.mean_abs:.2e}; "
+                f"top-1 agreement {self.top1_agreement:.1%}; the adapter itself moves logits "
+                f"by up to {self.adapter_effect:.3g}")
 
 
 def verify_merged(adapter_model, merged_path: str | Path, prompts: list,
@@ -227,10 +243,13 @@ def verify_merged(adapter_model, merged_path: str | Path, prompts: list,
     `adapter_model` is the PeftModel (4-bit base + adapter) the merge came from; load it fresh
     (a model that already ran inference on an AVX512-BF16 CPU had its block scales rounded to
     bf16, see exact_4bit_numerics, which this calls). The default tolerance depends on the
-    saved dtype (DEFAULT_ATOL explains the numbers); the adapter's own effect on the logits is
+    saved dtype and the adapter model's compute dtype (default_atol; DEFAULT_ATOL explains the
+    numbers); the adapter's own effect on the logits is
     reported beside it, so a pass means something.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from helpers.train import compute_dtype_of
 
     merged_path = Path(merged_path)
     if not (merged_path / "config.json").exists():
@@ -238,14 +257,15 @@ def verify_merged(adapter_model, merged_path: str | Path, prompts: list,
     merged = AutoModelForCausalLM.from_pretrained(merged_path).eval()
     tok = AutoTokenizer.from_pretrained(merged_path)
     dtype = str(merged.dtype).replace("torch.", "")
+    adapter_dtype = str(compute_dtype_of(adapter_model)).replace("torch.", "")
     exact_4bit_numerics(adapter_model)
     adapter_model.eval()
     ref = _prompt_logits(adapter_model, tok, prompts)
     with adapter_model.disable_adapter():
         base = _prompt_logits(adapter_model, tok, prompts)
     gap = logit_gap(ref, _prompt_logits(merged, tok, prompts))
-    atol = DEFAULT_ATOL[dtype] if atol is None else atol
+    atol = default_atol(dtype, adapter_dtype) if atol is None else atol
     return Verification(passed=gap["max_abs_logit_diff"] <= atol, max_abs=gap["max_abs_logit_diff"],
                         mean_abs=gap["mean_abs_logit_diff"], top1_agreement=gap["top1_agreement"],
                         atol=atol, adapter_effect=logit_gap(ref, base)["max_abs_logit_diff"],
-                        dtype=dtype)
+                        dtype=dtype, adapter_dtype=adapter_dtype)

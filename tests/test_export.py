@@ -5,6 +5,7 @@ weights does not, and the exported folder is a plain transformers model with its
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,17 @@ def test_exported_folder_has_no_machine_paths(tiny, exported):
             assert not [m for m in markers if m in text], path.name
     config = json.loads((exported / "config.json").read_text())
     assert "_name_or_path" not in config or not Path(config["_name_or_path"]).is_absolute()
+
+
+def test_tolerance_follows_the_adapters_compute_dtype(tiny, exported):
+    """A GPU adapter model computes in fp16/bf16; the fp32 reload of its merge must not be held
+    to fp32's tolerance, or verify_merged reports a failure that is none. On CPU: bf16."""
+    settings, adapter, _ = tiny
+    base, _ = models.load_base(replace(settings, dtype="bfloat16"))
+    result = export.verify_merged(models.load_adapter(base, adapter, "sft"), exported, PROMPTS)
+    assert result.passed, str(result)
+    assert (result.dtype, result.adapter_dtype) == ("float32", "bfloat16")
+    assert result.atol == export.DEFAULT_ATOL["bfloat16"] == export.default_atol("float32",
+                                                                                  "bfloat16")
+    assert result.max_abs > export.DEFAULT_ATOL["float32"]  # bf16 compute rounding is real
+    assert export.default_atol("float16", "float32") == export.DEFAULT_ATOL["float16"]
