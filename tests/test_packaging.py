@@ -56,3 +56,28 @@ def test_atomic_writes_are_world_readable(tmp_path):
     path = write_json({"a": 1}, tmp_path / "x.json")
     assert path.stat().st_mode & 0o777 == 0o644
     assert not list(tmp_path.glob(".x.json.*"))  # no temp file left behind
+
+
+def _floor(spec: str) -> tuple[int, ...]:
+    """">=3.11" (or ">=3.11.0,<4") → (3, 11): major and minor only."""
+    match = re.search(r">=\s*(\d+(?:\.\d+)*)", spec)
+    assert match, f"no >= floor in {spec!r}"
+    return tuple(int(p) for p in match.group(1).split(".")[:2])
+
+
+def test_python_floor_is_the_one_the_dependencies_need_and_the_docs_say():
+    """README and pyproject said 3.10 while the dev extra's trl needs 3.11: a 3.10 install of
+    the test command would fail in pip's resolver."""
+    import importlib.metadata
+
+    meta = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    floor = _floor(meta["requires-python"])
+    version = ".".join(map(str, floor))
+    for name in ("trl", "transformers", "torch"):
+        needed = importlib.metadata.metadata(name).get("Requires-Python")
+        if needed:
+            assert _floor(needed) <= floor, f"{name} needs Python {needed}; raise requires-python"
+    assert f"Python {version}+" in (REPO_ROOT / "README.md").read_text()
+    assert f"Programming Language :: Python :: {version}" in meta["classifiers"]
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    assert f"python={version}" in env["dependencies"]
