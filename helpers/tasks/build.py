@@ -11,7 +11,11 @@ The splits answer the lessons' three questions:
 
 No input appears in two splits: inputs are drawn per family without replacement (by the
 example's field values, so the same input asked with another phrasing still counts as the
-same input), tests first, then train from what is left.
+same input), tests first, then train from what is left. The one exception: test_phrasing
+grew from 10 to 20 per family after adapters had been trained, so its second ten are drawn
+*after* train from the same RNG (`test_phrasing_before_train`), which left train.jsonl
+byte-identical. Families whose input space is used up by then (the letter families: 149
+words) keep only the first ten.
 
 Each family draws from its own RNG seeded with (seed, family name), so adding a family or
 changing one family's count leaves every other family's examples unchanged.
@@ -37,7 +41,10 @@ class BuildConfig:
     seed: int = 1234  # one seed for everything; same seed => byte-identical files
     train_per_family: int = 130  # upper bound: families with a small input space get fewer
     test_seen_per_family: int = 20  # new inputs, seen phrasings
-    test_phrasing_per_family: int = 10  # new inputs, the held-out phrasing
+    test_phrasing_per_family: int = 20  # new inputs, the held-out phrasing (>= 20: see intervals)
+    # How many test_phrasing inputs are drawn before train; the rest come after it, so growing
+    # test_phrasing never changes train. Keep it at 10 unless you mean to change train.jsonl.
+    test_phrasing_before_train: int = 10
     test_unseen_per_family: int = 25  # held-out families, all phrasings
     held_out_families: tuple[str, ...] = field(default=HELD_OUT_FAMILIES)  # never trained on
     max_draws: int = 20_000  # per family: stop drawing when the input space is exhausted
@@ -47,9 +54,13 @@ class BuildError(ValueError):
     """A build configuration that cannot produce the requested splits."""
 
 
-def draw_unique(family: Family, rng: random.Random, n: int, max_draws: int) -> list[Example]:
-    """Up to `n` examples of `family` with pairwise different inputs (fewer if the space is small)."""
-    seen: set[str] = set()
+def draw_unique(family: Family, rng: random.Random, n: int, max_draws: int,
+                exclude: frozenset[str] = frozenset()) -> list[Example]:
+    """Up to `n` examples of `family` with pairwise different inputs (fewer if the space is small).
+
+    Inputs whose key is in `exclude` (already placed in another split) are skipped.
+    """
+    seen: set[str] = set(exclude)
     out: list[Example] = []
     for _ in range(max_draws):
         if len(out) == n:
@@ -114,18 +125,35 @@ def build_splits(config: BuildConfig | None = None) -> dict[str, list[dict[str, 
 
 
 def _plan_seen(plan: dict, family: Family, rng: random.Random, config: BuildConfig) -> None:
-    n_seen, n_phr = config.test_seen_per_family, config.test_phrasing_per_family
-    examples = draw_unique(family, rng, n_seen + n_phr + config.train_per_family, config.max_draws)
-    if len(examples) < n_seen + n_phr + 1:
+    n_seen = config.test_seen_per_family
+    n_first = min(config.test_phrasing_before_train, config.test_phrasing_per_family)
+    wanted = n_seen + n_first + config.train_per_family
+    examples = draw_unique(family, rng, wanted, config.max_draws)
+    if len(examples) < n_seen + n_first + 1:
         raise BuildError(f"family {family.name!r} has only {len(examples)} distinct inputs; "
                          f"lower test_seen_per_family/test_phrasing_per_family or hold it out")
     trained = len(family.phrasings) - 1  # the last phrasing is never used in training
     for i, e in enumerate(examples[:n_seen]):
         plan["test_seen"].append(Planned(family, e, i % trained, "test_seen", i))
-    for i, e in enumerate(examples[n_seen:n_seen + n_phr]):
-        plan["test_phrasing"].append(Planned(family, e, trained, "test_phrasing", i))
-    for i, e in enumerate(examples[n_seen + n_phr:]):
+    for i, e in enumerate(examples[n_seen + n_first:]):
         plan["train"].append(Planned(family, e, rng.randrange(trained), "train", i))
+    # Drawn after train (same RNG), so train does not depend on test_phrasing_per_family.
+    late = _draw_late(family, rng, config, examples, exhausted=len(examples) < wanted)
+    for i, e in enumerate(examples[n_seen:n_seen + n_first] + late):
+        plan["test_phrasing"].append(Planned(family, e, trained, "test_phrasing", i))
+
+
+def _draw_late(family: Family, rng: random.Random, config: BuildConfig,
+               taken: list[Example], exhausted: bool) -> list[Example]:
+    """The test_phrasing inputs beyond the first `test_phrasing_before_train`: new inputs only.
+
+    None when the family's input space was already used up (draw_unique found fewer than it
+    asked for): another 20,000 draws would find nothing and only cost time.
+    """
+    extra = config.test_phrasing_per_family - config.test_phrasing_before_train
+    if extra <= 0 or exhausted:
+        return []
+    return draw_unique(family, rng, extra, config.max_draws, frozenset(e.key for e in taken))
 
 
 def _plan_unseen(plan: dict, family: Family, rng: random.Random, config: BuildConfig) -> None:

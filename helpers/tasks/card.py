@@ -119,7 +119,18 @@ def _families_section(splits: dict[str, list[dict[str, Any]]], held: tuple[str, 
     ]
 
 
-def _how_made(config: Any) -> list[str]:
+def _short_phrasing(splits: dict[str, list[dict[str, Any]]], config: Any) -> str:
+    """A sentence naming the families with fewer test_phrasing examples than asked, if any."""
+    counts = Counter(r["family"] for r in splits["test_phrasing"])
+    short = sorted(f for f, n in counts.items() if n < config.test_phrasing_per_family)
+    if not short:
+        return ""
+    return (f" {', '.join(short)} have only {min(counts[f] for f in short)} test_phrasing "
+            "examples: every input of theirs is already used, and the later test_phrasing "
+            "inputs are drawn after train so that growing this split never changes train.jsonl.")
+
+
+def _how_made(splits: dict[str, list[dict[str, Any]]], config: Any) -> list[str]:
     return [
         (f"`python -m helpers.tasks build --seed {config.seed}` (the default seed; pure Python, "
          "no model involved). Each family draws inputs from its own RNG seeded with the seed and "
@@ -128,9 +139,9 @@ def _how_made(config: Any) -> list[str]:
          f"up to {config.train_per_family} train, {config.test_seen_per_family} test_seen, "
          f"{config.test_phrasing_per_family} test_phrasing, {config.test_unseen_per_family} "
          "test_unseen_family examples; families with a small input space (e.g. the letter "
-         f"families draw from {len(WORDS)} words) get fewer train examples, as the table shows. "
-         "Same seed => byte-identical files (a test checks the committed files against a fresh "
-         "build)."),
+         f"families draw from {len(WORDS)} words) get fewer train examples, as the table shows."
+         f"{_short_phrasing(splits, config)} Same seed => byte-identical files (a test checks "
+         "the committed files against a fresh build)."),
         "",
         "## License",
         "",
@@ -163,7 +174,7 @@ def render_card(splits: dict[str, list[dict[str, Any]]], config: Any) -> str:
     """The card's Markdown text for `splits` built with `config` (a BuildConfig)."""
     held = tuple(config.held_out_families)
     parts = (_intro(splits) + _families_section(splits, held) + _RECORD_FORMAT
-             + _how_made(config) + _limits())
+             + _how_made(splits, config) + _limits())
     return "\n".join(parts)
 
 
