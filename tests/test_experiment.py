@@ -10,6 +10,7 @@ import pytest
 
 from helpers.experiment import VARIANTS, ExperimentConfig, ResultsSchemaError, check_results, quick
 from helpers.experiment.data import mix_records
+from helpers.experiment.outputs import showcase
 from helpers.experiment.outputs import FILES
 from helpers.experiment.report import build_results, forgetting_rows
 from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
@@ -107,6 +108,9 @@ def test_quick_run_writes_valid_results(quick_run):
     assert {r["variant"] for r in results["training"]} == {"it", "hybrid", "sft", "replay"}
     assert all(r["steps"] > 0 and r["history"] for r in results["training"])
     assert results["hardware"]["device"] and results["packages"]["torch"]
+    shown = showcase(results)  # fixed prompts, every variant's answer, for notebook 05
+    assert shown.columns == ["probe", "prompt", "expected", "base", "it", "sft", "hybrid", "replay"]
+    assert len(shown.rows) >= 8 and all(cell[0] in "✓✗" for row in shown.rows for cell in row[3:])
     csv_lines = (quick_run / "results.csv").read_text().splitlines()
     assert len(csv_lines) == 1 + len(results["rows"]) and csv_lines[0].startswith("variant,seed")
 

@@ -11,6 +11,16 @@ FILES = ("results.json", "results.csv", "summary.txt", "instruction.png", "domai
          "answer_loss.png", "perplexity.png", "forgetting.png", "loss_curves.png")
 
 
+def showcase(results: Mapping):
+    """The fixed prompts with each variant's answer (first seed), as a printable table."""
+    from helpers.registry._table import Table
+
+    shown = results.get("showcase")
+    if not shown:
+        raise KeyError("these results have no showcase table: re-run `python -m helpers.experiment`")
+    return Table(shown["columns"], shown["rows"])
+
+
 def tables(results: Mapping):
     """(variant table, forgetting table) as helpers.evaluate ResultTables (mean ± std)."""
     from helpers.evaluate import aggregate

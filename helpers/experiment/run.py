@@ -48,7 +48,7 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
     start = time.perf_counter()
     suite = eval_suite(cfg, heldout_texts(resolve_model_path(cfg.model), cfg.heldout_texts))
     data = TrainingData(load_instructions("train"), load_split("train"))
-    rows, details, training = [], {}, []
+    rows, details, training, showcase = [], {}, [], None
     with tempfile.TemporaryDirectory(prefix="tunelab-exp-") as tmp:
         work = Path(workdir or tmp)
         for i, seed in enumerate(cfg.seeds):
@@ -56,12 +56,15 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
             runs = train_seed(cfg, seed, data, work, log)
             training += [r.summary() for r in runs]
             log(f"seed {seed}: evaluating ({time.perf_counter() - start:.0f}s)")
-            results = evaluate_seed(cfg, {r.variant: r.adapter_dir for r in runs}, suite, i == 0)
+            results, table = evaluate_seed(cfg, {r.variant: r.adapter_dir for r in runs}, suite,
+                                           i == 0)
+            showcase = {"seed": seed, **table} if table else showcase
             seed_rows, seed_details = _metric_rows(results, seed)
             rows += seed_rows
             details.update(seed_details)
     date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     results = build_results(cfg.to_dict(), rows, training, details, time.perf_counter() - start, date)
+    results["showcase"] = showcase  # fixed prompts, every variant's answer (first seed)
     check_results(results)
     if out_dir is not None:
         write_outputs(results, out_dir)

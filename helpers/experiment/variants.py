@@ -47,6 +47,9 @@ class TrainedRun:
                             for h in self.history if "loss" in h]}
 
 
+VARIANT_ORDER = ("it", "sft", "hybrid", "replay")  # column order of tables and the showcase
+
+
 def train_settings(cfg: ExperimentConfig, steps: int, seed: int, out_dir: Path) -> TrainSettings:
     """The cpu preset with this experiment's steps, batch, LR and seed; one checkpoint only."""
     return replace(preset("cpu").train, output_dir=str(out_dir), max_steps=steps,
@@ -100,14 +103,23 @@ def train_seed(cfg: ExperimentConfig, seed: int, data: TrainingData, workdir: Pa
 
 
 def evaluate_seed(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], suite,
-                  include_base: bool) -> dict:
-    """Load one base, load every adapter by name, evaluate each (and the base if asked)."""
+                  include_base: bool) -> tuple[dict, dict | None]:
+    """Load one base, load every adapter by name, evaluate each (and the base if asked).
+
+    With the base (the first seed), also the showcase table: the fixed prompts with every
+    variant's answer, which notebook 05 prints from the results file.
+    """
     from helpers.evaluate import evaluate_variants
+    from helpers.evaluate.showcase import showcase_table
     from helpers.models import load_adapter, load_base
 
     model, tok = load_base(model_settings(cfg))
     for variant, path in adapter_dirs.items():
         model = load_adapter(model, path, variant)
     variants: dict = {"base": None} if include_base else {}
-    variants.update({v: v for v in adapter_dirs})
-    return evaluate_variants(model, tok, variants, suite)
+    variants.update({v: v for v in (*VARIANT_ORDER, *adapter_dirs) if v in adapter_dirs})
+    results = evaluate_variants(model, tok, variants, suite)
+    if not include_base:
+        return results, None
+    table = showcase_table(model, tok, variants, suite.generation)
+    return results, {"columns": table.columns, "rows": table.rows}
