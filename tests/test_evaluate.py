@@ -17,6 +17,7 @@ from helpers.evaluate import (
     aggregate,
     bar_chart,
     domain_metrics,
+    eos_stop_share,
     forgetting,
     instruction_metrics,
     judge_mean,
@@ -85,6 +86,15 @@ def test_length_stop_share_counts_length_stops():
     assert length_stop_share(gens) == 0.5
     assert instruction_metrics([_task("add", "1")] * 4, gens)["length_stop_share"] == 0.5
     assert length_stop_share(["plain"]) is None
+
+
+def test_eos_stop_share_is_the_complement_of_length_stops():
+    gens = [_gen("a", "length"), _gen("b"), _gen("c"), _gen("d")]
+    assert eos_stop_share(gens) == 0.75 == 1 - length_stop_share(gens)
+    assert instruction_metrics([_task("add", "1")] * 4, gens)["eos_stop_share"] == 0.75
+    assert domain_metrics([_dom("refuse")] * 4, gens)["eos_stop_share"] == 0.75
+    assert eos_stop_share(["plain"]) is None and instruction_metrics(
+        [_task("add", "1")], ["1"])["eos_stop_share"] is None
 
 
 # --- domain metrics ------------------------------------------------------------------------

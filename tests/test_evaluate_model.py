@@ -16,6 +16,7 @@ from helpers.evaluate import (
     EvalSuite,
     PerplexityInputError,
     answer_loss,
+    answer_loss_parts,
     evaluate_model,
     evaluate_variants,
     perplexity,
@@ -90,6 +91,26 @@ def test_answer_loss_is_the_training_loss_over_answer_tokens(tiny_dir):
         total, count = total + loss * n, count + n
     for batch_size in (1, 2, 8):  # right padding differs per batch size; the result must not
         assert answer_loss(model, tok, records, batch_size) == pytest.approx(total / count, rel=1e-5)
+
+
+def test_answer_loss_parts_recombine_into_answer_loss(tiny_dir):
+    """Content and end-of-turn losses, token-weighted, give back the single answer loss; the
+    end-of-turn part is one token per record (the EOS `<|im_end|>` closing each answer)."""
+    model, tok = models.load_base(ModelSettings(model=str(tiny_dir), quant="none"))
+    with (INSTRUCTIONS_DIR / "test_seen.jsonl").open() as f:
+        records = [json.loads(line) for line in f][::40][:6]  # six families, short answers
+    parts = answer_loss_parts(model, tok, records, batch_size=4)
+    assert parts.end_of_turn_tokens == len(records) and parts.content_tokens >= len(records)
+    assert parts.content > 0 and parts.end_of_turn > 0
+    whole = answer_loss(model, tok, records, batch_size=4)
+    assert parts.total == pytest.approx(whole, rel=1e-5)
+    n = parts.content_tokens + parts.end_of_turn_tokens
+    mixed = (parts.content * parts.content_tokens + parts.end_of_turn * parts.end_of_turn_tokens) / n
+    assert mixed == pytest.approx(whole, rel=1e-5)
+    one = answer_loss_parts(model, tok, records, batch_size=1)  # padding must not matter
+    assert (one.content_tokens, one.end_of_turn_tokens) == (parts.content_tokens, len(records))
+    assert one.content == pytest.approx(parts.content, rel=1e-5)
+    assert one.end_of_turn == pytest.approx(parts.end_of_turn, rel=1e-5)
 
 
 def _perturbed_adapter(tiny_dir, tmp_path, name: str, seed: int):

@@ -41,10 +41,30 @@ def length_stop_share(generations: Sequence) -> float | None:
     adapter trained without the EOS token) — and, in scores, answers cut off mid-sentence.
     Plain strings carry no stop reason: None when no generation has one.
     """
-    reasons = [g.stop_reason for g in generations if not isinstance(g, str)]
+    reasons = _stop_reasons(generations)
     if not reasons:
         return None
     return sum(r == "length" for r in reasons) / len(reasons)
+
+
+def eos_stop_share(generations: Sequence) -> float | None:
+    """Share of generations that stopped by themselves (stop reason "eos": the model wrote its
+    end-of-turn token) rather than running into max_new_tokens.
+
+    This is what the end-of-turn part of the answer loss (answer_loss_parts) is about: watch
+    it rise during instruction tuning, separately from whether the answers are right. Equal
+    to 1 - length_stop_share when every generation carries a stop reason; None for plain
+    strings.
+    """
+    reasons = _stop_reasons(generations)
+    if not reasons:
+        return None
+    return sum(r == "eos" for r in reasons) / len(reasons)
+
+
+def _stop_reasons(generations: Sequence) -> list[str]:
+    """The stop reason of each generation that has one (helpers.generate.Generation)."""
+    return [g.stop_reason for g in generations if not isinstance(g, str)]
 
 
 def _check_aligned(records: Sequence, generations: Sequence, what: str) -> None:
@@ -61,7 +81,8 @@ def instruction_metrics(records: Sequence[Mapping], generations: Sequence) -> di
 
     Returns `accuracy` (share of all examples correct), `family_mean` (mean of per-family
     accuracies, so a family with many examples does not dominate), `by_family`, `n` and
-    `length_stop_share`.
+    `length_stop_share` / `eos_stop_share` (None for plain strings).
+    For intervals and baselines per family use helpers.evaluate.family_table.
     """
     from helpers.tasks import score
 
@@ -76,7 +97,8 @@ def instruction_metrics(records: Sequence[Mapping], generations: Sequence) -> di
     by_family = {f: sum(h) / len(h) for f, h in sorted(hits.items())}
     flat = [h for hs in hits.values() for h in hs]
     return {"accuracy": sum(flat) / len(flat), "family_mean": sum(by_family.values()) / len(by_family),
-            "by_family": by_family, "n": len(flat), "length_stop_share": length_stop_share(generations)}
+            "by_family": by_family, "n": len(flat), "length_stop_share": length_stop_share(generations),
+            "eos_stop_share": eos_stop_share(generations)}
 
 
 def domain_metrics(records: Sequence[Mapping], generations: Sequence) -> dict:
@@ -85,13 +107,14 @@ def domain_metrics(records: Sequence[Mapping], generations: Sequence) -> dict:
     `fact_accuracy` (fact questions whose facts are all stated), `refusal_rate` (out-of-scope
     and unsafe requests refused), `escalation_rate` (needs-a-human requests escalated),
     `false_refusal_rate` (in-scope requests refused), `accuracy` (every record did what it
-    should), plus counts and `length_stop_share`. Rates with nothing to measure are None.
+    should), plus counts, `length_stop_share` and `eos_stop_share`. Rates with nothing to measure are None.
     """
     from helpers.domain import score_domain
 
     _check_aligned(records, generations, "domain_metrics")
     out = score_domain(records, texts_of(generations))
     out["length_stop_share"] = length_stop_share(generations)
+    out["eos_stop_share"] = eos_stop_share(generations)
     return out
 
 
