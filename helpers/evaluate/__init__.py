@@ -3,6 +3,10 @@
 - `metrics`: instruction-suite accuracy per family/split, domain facts / refusals / escalations /
   false refusals, the share of answers cut off at max_new_tokens (and of those that stopped by
   themselves), forgetting between two results.
+- `intervals`: the Wilson 95% interval of an accuracy (how far to trust 7/20).
+- `baselines`: majority-answer and chance accuracy per family (what "better" must beat).
+- `per_family`: `family_table`, one row per family (n, accuracy, interval, both baselines,
+  letter-level flag) and the pooled "seen, excluding letter-level" accuracy.
 - `perplexity`: held-out perplexity on plain texts (token-weighted, batched, padding masked)
   and `answer_loss`, the reference answers' NLL: it moves while exact match is still 0;
   `answer_loss_parts` splits it into content tokens and the end-of-turn token.
@@ -14,6 +18,17 @@
 Importing this package is cheap: torch and matplotlib are imported inside functions.
 """
 
+from helpers.evaluate.baselines import (
+    CHANCE_RULES,
+    BaselineInputError,
+    MajorityBaseline,
+    chance_baseline,
+    chance_of,
+    majority_answers,
+    majority_baseline,
+    record_input,
+)
+from helpers.evaluate.intervals import IntervalInputError, Proportion, proportion, wilson_interval
 from helpers.evaluate.judge import Judge, JudgeError, judge_mean, judge_scores, token_f1_judge
 from helpers.evaluate.metrics import (
     LOWER_IS_BETTER,
@@ -25,6 +40,7 @@ from helpers.evaluate.metrics import (
     length_stop_share,
     lower_is_better,
 )
+from helpers.evaluate.per_family import LETTER_LEVEL_FAMILIES, FamilyRow, FamilyTable, family_table
 from helpers.evaluate.perplexity import (
     AnswerLossParts,
     PerplexityInputError,
@@ -51,6 +67,9 @@ __all__ = [
     "judge_scores", "length_stop_share", "loss_curves", "lower_is_better", "perplexity",
     "prompt_of",
     "sample_records", "save_png", "token_f1_judge",
-    # metrics a learner can trust (issue 14): end-of-turn apart from the answer's content
-    "AnswerLossParts", "answer_loss_parts", "eos_stop_share",
+    # metrics a learner can trust (issue 14): intervals, baselines, per-family table, loss parts
+    "AnswerLossParts", "BaselineInputError", "CHANCE_RULES", "FamilyRow", "FamilyTable",
+    "IntervalInputError", "LETTER_LEVEL_FAMILIES", "MajorityBaseline", "Proportion",
+    "answer_loss_parts", "chance_baseline", "chance_of", "eos_stop_share", "family_table",
+    "majority_answers", "majority_baseline", "proportion", "record_input", "wilson_interval",
 ]
