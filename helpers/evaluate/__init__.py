@@ -10,6 +10,8 @@
 - `perplexity`: held-out perplexity on plain texts (token-weighted, batched, padding masked)
   and `answer_loss`, the reference answers' NLL: it moves while exact match is still 0;
   `answer_loss_parts` splits it into content tokens and the end-of-turn token.
+- `showcase`: one fixed table of ~12 test prompts with each variant's answer, marked ✓/✗ (the
+  table notebooks 03–06 print: read the answers before the numbers).
 - `suite`: a fixed EvalSuite, evaluated on one model or on several adapters of ONE loaded base.
 - `table`: tidy rows → mean ± std over seeds (`aggregate`), printed or shown as HTML.
 - `plots`: grouped bars per variant per metric, loss curves per variant, small PNGs.
@@ -49,6 +51,7 @@ from helpers.evaluate.perplexity import (
     perplexity,
 )
 from helpers.evaluate.plots import bar_chart, loss_curves, save_png
+from helpers.evaluate.showcase import SHOWCASE, ShowcaseError, ShowcaseItem, showcase_table
 from helpers.evaluate.suite import (
     EvalResult,
     EvalSuite,
@@ -72,4 +75,6 @@ __all__ = [
     "IntervalInputError", "LETTER_LEVEL_FAMILIES", "MajorityBaseline", "Proportion",
     "answer_loss_parts", "chance_baseline", "chance_of", "eos_stop_share", "family_table",
     "majority_answers", "majority_baseline", "proportion", "record_input", "wilson_interval",
+    # the fixed prompt table every training notebook prints
+    "SHOWCASE", "ShowcaseError", "ShowcaseItem", "showcase_table",
 ]
