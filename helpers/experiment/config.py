@@ -47,7 +47,7 @@ class ExperimentConfig:
     max_length: int = 256  # tokens per training example
     logging_steps: int = 10  # loss-curve resolution
     eval_seen: int | None = 120  # test_seen examples scored (None = all 640), family-balanced
-    eval_phrasing: int | None = 80  # test_phrasing examples (None = all 320)
+    eval_phrasing: int | None = 80  # test_phrasing examples (None = all 610)
     eval_unseen_family: int | None = 80  # test_unseen_family examples (None = all 200)
     eval_domain: int | None = None  # domain test records (None = all 95), kind-balanced
     heldout_texts: int = 64  # held-out pretraining documents for perplexity

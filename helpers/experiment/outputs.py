@@ -7,6 +7,9 @@ from pathlib import Path
 
 from helpers.experiment.report import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
 
+CONTENT_LOSS = ("seen_content_loss", "seen_eos_loss", "unseen_family_content_loss",
+                "unseen_family_eos_loss")
+
 FILES = ("results.json", "results.csv", "summary.txt", "instruction.png", "domain.png",
          "answer_loss.png", "perplexity.png", "forgetting.png", "loss_curves.png")
 
@@ -41,8 +44,13 @@ def summary_text(results: Mapping) -> str:
             f"seeds {results['config']['seeds']} (mean ± sample std over seeds)")
     parts = [head, "", "accuracy and rates (higher = better, except false refusals):",
              str(pick(variants, ["variant", "seeds", *INSTRUCTION_PLOT, *DOMAIN_PLOT])), "",
+             "accuracy without the letter-level families (reverse_word, uppercase, count_letters,",
+             "first_letter, last_letter: what the tokenizer hides from the model):",
+             str(pick(variants, ["variant", *(f"{m}_no_letters" for m in INSTRUCTION_PLOT)])), "",
              "answer loss (nats/token of the reference answers; lower = better), perplexity:",
              str(pick(variants, ["variant", *LOSS_PLOT, "perplexity"])), "",
+             "answer loss split: content tokens, and the end-of-turn token alone:",
+             str(pick(variants, ["variant", *CONTENT_LOSS])), "",
              "share of answers cut off at max_new_tokens:",
              str(pick(variants, ["variant", "seen_length_stop", "domain_length_stop"]))]
     if forget:
