@@ -106,13 +106,24 @@ def generate(model, tokenizer, prompt, settings: GenerationSettings | None = Non
     return generate_batch(model, tokenizer, [prompt], settings, batch_size=1)[0]
 
 
-def stream(model, tokenizer, prompt, settings: GenerationSettings | None = None
-           ) -> Iterator[str | Generation]:
+class GenerationError(RuntimeError):
+    """Generation failed or stalled in its worker thread; the message says what to do."""
+
+
+STREAM_TIMEOUT_S = 300.0  # longest wait for one piece: far above a CPU's first token
+
+
+def stream(model, tokenizer, prompt, settings: GenerationSettings | None = None,
+           timeout: float | None = STREAM_TIMEOUT_S) -> Iterator[str | Generation]:
     """Yield text pieces as they are generated, then the final Generation (with stop reason).
 
     Runs `model.generate` in a background thread with transformers' TextIteratorStreamer —
-    the same mechanism chat UIs use — so a widget can update its column token by token.
+    the same mechanism chat UIs use — so a widget can update its column token by token. If the
+    thread raises (CUDA out of memory, say), that error is raised here as a GenerationError;
+    if no piece arrives within `timeout` seconds, so is that. Without both, a dead thread left
+    the reader (and a widget's Generate button) waiting forever.
     """
+    import queue
     import threading
 
     import torch
@@ -120,20 +131,38 @@ def stream(model, tokenizer, prompt, settings: GenerationSettings | None = None
 
     settings = settings or GenerationSettings()
     ids = torch.tensor([prompt_ids(tokenizer, prompt)], device=model.device)
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True,
+                                    timeout=timeout)
     result: dict = {}
 
     def run():
-        torch.manual_seed(settings.seed)
-        with torch.no_grad():
-            result["ids"] = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids),
-                                           streamer=streamer, **_gen_kwargs(model, tokenizer, settings))
+        try:
+            torch.manual_seed(settings.seed)
+            with torch.no_grad():
+                result["ids"] = model.generate(
+                    input_ids=ids, attention_mask=torch.ones_like(ids), streamer=streamer,
+                    **_gen_kwargs(model, tokenizer, settings))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread below
+            result["error"] = exc
+            streamer.end()  # wake the reader: generate died before it could signal the end
 
     t0 = time.perf_counter()
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    yield from (piece for piece in streamer if piece)
+    try:
+        yield from (piece for piece in streamer if piece)
+    except queue.Empty:
+        raise GenerationError(
+            f"no new text from model.generate for {timeout:g} s: generation is stuck or far "
+            "slower than expected. Lower max_new_tokens, or pass a larger timeout to "
+            "helpers.generate.stream.") from None
     thread.join()
+    if "error" in result:
+        exc = result["error"]
+        raise GenerationError(
+            f"generation failed in its worker thread: {type(exc).__name__}: {exc}. If the GPU "
+            "ran out of memory, lower max_new_tokens or free memory (del unused models, then "
+            "torch.cuda.empty_cache()) and try again.") from exc
     new = result["ids"][0, ids.shape[1]:].tolist()
     yield _finish(tokenizer, new, eos_ids(model, tokenizer), settings.max_new_tokens,
                   time.perf_counter() - t0)

@@ -201,6 +201,56 @@ def test_generate_reports_stop_reason_and_batches_match_single(tiny_model_dir):
     assert pieces[-1].text == single[0].text and "".join(pieces[:-1]).strip() == single[0].text
 
 
+def _read_stream_within(seconds: float, *args, **kwargs) -> dict:
+    """Read helpers.generate.stream in a thread; {"done": False} if it is still blocked."""
+    import threading
+
+    out: dict = {"done": False}
+
+    def read():
+        try:
+            out["items"] = list(stream(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            out["error"] = exc
+        out["done"] = True
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return out
+
+
+def test_stream_raises_when_the_generating_thread_dies(tiny_model_dir):
+    """A CUDA OOM inside model.generate killed the worker thread without ending the streamer:
+    the reader (the widget's Generate) waited forever."""
+    model, tok = models.load_base(ModelSettings(model=str(tiny_model_dir), quant="none"))
+
+    def out_of_memory(*_):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    model.register_forward_hook(out_of_memory)
+    out = _read_stream_within(30, model, tok, RECORDS[0]["messages"][:1],
+                              GenerationSettings(max_new_tokens=4))
+    assert out["done"], "stream() still blocked after the generating thread died"
+    from helpers.generate import GenerationError
+
+    assert isinstance(out["error"], GenerationError)
+    assert "worker thread" in str(out["error"]) and "CUDA out of memory" in str(out["error"])
+
+
+def test_stream_times_out_when_no_text_arrives(tiny_model_dir):
+    import time
+
+    model, tok = models.load_base(ModelSettings(model=str(tiny_model_dir), quant="none"))
+    model.register_forward_hook(lambda *_: time.sleep(3))  # a stalled forward pass
+    out = _read_stream_within(30, model, tok, RECORDS[0]["messages"][:1],
+                              GenerationSettings(max_new_tokens=2), timeout=0.5)
+    from helpers.generate import GenerationError
+
+    assert out["done"] and isinstance(out["error"], GenerationError)
+    assert "no new text" in str(out["error"]) and "timeout" in str(out["error"])
+
+
 def test_auto_config_on_cpu_picks_the_micro_model_offline(monkeypatch):
     from helpers.config import MICRO_MODEL, auto_config, quick_mode
 

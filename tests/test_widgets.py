@@ -191,6 +191,25 @@ def test_ui_empty_prompt_reports_error_not_traceback(lab):
     assert "nothing to vote on" in ui.status.value
 
 
+def test_ui_generation_failure_reports_error_not_a_hang(lab):
+    """A CUDA OOM in the generating thread left Generate waiting forever; now the status line
+    says what failed and the button comes back."""
+    model, tok, variants = lab
+
+    def out_of_memory(*_):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    ui = CompareUI(model, tok, variants, settings=SETTINGS)
+    ui.prompt.value = PROMPT
+    hook = model.get_base_model().register_forward_hook(out_of_memory)
+    try:
+        ui.generate_button.click()
+    finally:
+        hook.remove()
+    assert "worker thread" in ui.status.value and "out of memory" in ui.status.value
+    assert not ui.generate_button.disabled and len(ui.history) == 0
+
+
 def test_ui_votes_save_preference_jsonl_ties_and_history(lab, tmp_path):
     model, tok, variants = lab
     ui = CompareUI(model, tok, variants, settings=SETTINGS)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from helpers.generate import GenerationSettings
+from helpers.generate import GenerationError, GenerationSettings
 from helpers.paths import REPO_ROOT, display_path
 from helpers.widgets.compare import ComparisonRow, ComparisonTable, compare, to_messages
 from helpers.widgets.history import History
@@ -105,7 +105,7 @@ class CompareUI:
         """Run a button's action; show a user error in the status line instead of a traceback."""
         try:
             action(*args)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, GenerationError) as exc:
             self.status.value = f"<span style='color:#b91c1c'>{escape(str(exc))}</span>"
 
     def _on_generate(self, _button=None) -> None:
