@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+HOME_ENV = "TUNELAB_HOME"  # a clone's folder, for a `helpers` installed away from it
+
+
+def _repo_root() -> Path:
+    """The clone `helpers` came from (an editable install), or the folder $TUNELAB_HOME names.
+
+    A non-editable `pip install .` copies only the `helpers` package into site-packages; the
+    folder above it then has no data/, notebooks/ or runs/ of the kit's.
+    """
+    home = os.environ.get(HOME_ENV, "").strip()
+    return Path(home).expanduser().resolve() if home else Path(__file__).resolve().parent.parent
+
+
+REPO_ROOT = _repo_root()
 DATA_DIR = REPO_ROOT / "data"
 MICRO_MODEL_DIR = DATA_DIR / "models" / "micro-llama"
 INSTRUCTIONS_DIR = DATA_DIR / "instructions"
@@ -15,10 +29,31 @@ RUNS_DIR = REPO_ROOT / "runs"  # training outputs (git-ignored): adapters, check
 OUTPUTS_DIR = REPO_ROOT / "outputs"  # executed notebooks from `python -m helpers.course`
 
 
+class DataNotFoundError(FileNotFoundError):
+    """The kit's bundled data/ folder is not where helpers looks; the message says what to do."""
+
+
+def require_data_dir() -> Path:
+    """DATA_DIR, or a DataNotFoundError saying how to point helpers at a clone."""
+    if DATA_DIR.is_dir():
+        return DATA_DIR
+    cause = (f"${HOME_ENV} is {os.environ[HOME_ENV]!r}, which is not a tunelab clone"
+             if os.environ.get(HOME_ENV, "").strip() else
+             "helpers seems to be installed without its repository (a non-editable "
+             "`pip install .` copies only the package)")
+    raise DataNotFoundError(
+        f"the kit's bundled data folder is missing: {DATA_DIR} does not exist; {cause}. Install "
+        f"from a clone with `pip install -e .`, or set {HOME_ENV} to the clone's folder (the "
+        "one with data/ and notebooks/).")
+
+
 def resolve_repo_path(path: str) -> str:
     """A relative path that exists under the repo (like "data/models/micro-llama") → absolute,
     whatever the current folder (notebooks run in notebooks/); anything else (a hub id, an
-    absolute path) is returned as given."""
+    absolute path) is returned as given. A "data/..." path that exists neither here nor under
+    the repo raises DataNotFoundError when data/ itself is missing (see require_data_dir)."""
+    if Path(path).parts[:1] == ("data",) and not Path(path).exists():
+        require_data_dir()
     candidate = REPO_ROOT / path
     if not Path(path).is_absolute() and candidate.exists():
         return str(candidate)

@@ -5,6 +5,7 @@ the README's test command."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import tomllib
 import yaml
@@ -81,3 +82,30 @@ def test_python_floor_is_the_one_the_dependencies_need_and_the_docs_say():
     assert f"Programming Language :: Python :: {version}" in meta["classifiers"]
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     assert f"python={version}" in env["dependencies"]
+
+
+def _paths_as_installed(site: Path, code: str, **env: str):
+    """Run `code` against helpers.paths copied to a bare site-packages, as a non-editable
+    `pip install .` lays it out (no data/ beside the package)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    (site / "helpers").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "helpers" / "paths.py", site / "helpers" / "paths.py")
+    (site / "helpers" / "__init__.py").write_text("")
+    environ = {k: v for k, v in os.environ.items() if k != "TUNELAB_HOME"}
+    return subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True,
+                          env={**environ, "PYTHONPATH": str(site), **env}, timeout=60)
+
+
+def test_non_editable_install_says_how_to_find_the_data(tmp_path):
+    code = "from helpers.paths import resolve_repo_path as r; print(r('data/models/micro-llama'))"
+    run = _paths_as_installed(tmp_path / "site-packages", code)
+    assert run.returncode != 0, f"resolved to {run.stdout!r} without a data folder"
+    assert "DataNotFoundError" in run.stderr and "pip install -e ." in run.stderr
+    assert "TUNELAB_HOME" in run.stderr
+    run = _paths_as_installed(tmp_path / "site-packages", code, TUNELAB_HOME=str(REPO_ROOT))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(REPO_ROOT / "data" / "models" / "micro-llama")
