@@ -109,3 +109,13 @@ def test_non_editable_install_says_how_to_find_the_data(tmp_path):
     run = _paths_as_installed(tmp_path / "site-packages", code, TUNELAB_HOME=str(REPO_ROOT))
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(REPO_ROOT / "data" / "models" / "micro-llama")
+
+
+def test_readme_says_how_to_start_jupyterlab_and_install_cpu_torch():
+    """The CPU-index variant must be the tested command with only the torch step changed."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "jupyter lab notebooks/" in readme
+    ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    cpu = ci.replace("pip install torch==2.13.0",
+                     "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
+    assert cpu != ci and cpu in readme
