@@ -178,6 +178,24 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
     assert curve("whole") == curve("split")
 
 
+def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_path):
+    from helpers.micro.__main__ import main
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["pretrain", "--out", str(first), *TINY_ARGS]) == 0
+    assert main(["pretrain", "--out", str(second), *TINY_ARGS, "--seed", "1", "--recall-weight",
+                 "10", "--init-from", str(first)]) == 0
+    assert (first / "tokenizer.json").read_text() == (second / "tokenizer.json").read_text()
+    m1 = json.loads((first / "pretrain_metrics.json").read_text())
+    m2 = json.loads((second / "pretrain_metrics.json").read_text())
+    assert [s["command"] for s in m2["stages"]] == [m1["command"], m2["command"]]
+    assert f"--init-from {first}" in m2["command"] and "--recall-weight 10.0" in m2["command"]
+    # it continued: its first held-out point is far better than a fresh start's
+    curve = lambda d: [h["heldout_loss"] for h in json.loads((d / "loss_curve.json").read_text())[
+        "history"] if "heldout_loss" in h]
+    assert curve(second)[0] < m2["heldout_loss_untrained"] - 0.5
+
+
 def test_resume_refuses_a_checkpoint_from_other_settings(tmp_path):
     from helpers.micro.__main__ import main
     from helpers.micro.checkpoint import CheckpointMismatchError

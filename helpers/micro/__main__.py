@@ -31,6 +31,7 @@ _FLAGS = (
     ("--heads", "model.num_attention_heads", int), ("--kv-heads", "model.num_key_value_heads", int),
     ("--intermediate-size", "model.intermediate_size", int),
     ("--checkpoint-every", "checkpoint_every", int),
+    ("--recall-weight", "corpus.recall_weight", float), ("--init-from", "init_from", str),
 )
 
 
@@ -70,7 +71,8 @@ def reproduce_command(config: PretrainConfig) -> str:
     shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
     parts = ["python", "-m", "helpers.micro", "pretrain", "--out", str(shown)]
     for flag, path, _ in _FLAGS:
-        parts += [flag, str(_get(config, path))]
+        if _get(config, path) is not None:
+            parts += [flag, str(_get(config, path))]
     if config.bf16_autocast:
         parts.append("--bf16")
     return shlex.join(parts)

@@ -48,16 +48,41 @@ def card_numbers(m: dict[str, Any]) -> dict[str, str]:
         "parameters": f"{m['parameters']:,}",
         "size_mb": f"{m['weights_bytes'] / 1e6:.1f} MB",
         "weights_bytes": f"{m['weights_bytes']:,} bytes",
-        "tokens_seen": f"{m['tokens_seen']:,}",
+        "tokens_seen": f"{total_tokens(m):,}",
         "ppl_trained": f"{m['heldout_ppl_trained']:.2f}",
         "ppl_untrained": f"{m['heldout_ppl_untrained']:.1f}",
         "final_train_loss": f"{m['final_train_loss']:.3f}",
-        "wall_minutes": f"{m['wall_seconds'] / 60:.1f}",
-        "tokens_per_parameter": f"{m['tokens_per_parameter']:.1f}",
+        "wall_minutes": f"{_train_seconds(m) / 60:.1f}",
+        "tokens_per_parameter": f"{total_tokens(m) / m['parameters']:.1f}",
         "copy_trained": _pct(m["copy_probe"]["trained"]),
         "copy_untrained": _pct(m["copy_probe"]["untrained"]),
         "base_answered": _pct(m["base_check"]["answered_share"]),
     }
+
+
+def _stages(m: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every pretraining stage of the model (one for a run from scratch)."""
+    return m.get("stages") or [{"command": m["command"], "tokens": m["tokens_seen"],
+                                "train_seconds": m["train_seconds"]}]
+
+
+def total_tokens(m: dict[str, Any]) -> int:
+    """Pretraining tokens over every stage."""
+    return sum(s["tokens"] for s in _stages(m))
+
+
+def _train_seconds(m: dict[str, Any]) -> float:
+    return sum(s["train_seconds"] for s in _stages(m))
+
+
+def _stage_lines(m: dict[str, Any]) -> str:
+    lines = []
+    for i, s in enumerate(_stages(m), 1):
+        copy = "" if s.get("copy_probe") is None else f", copy probe after it {_pct(s['copy_probe'])}"
+        lines.append(f"{i}. {s['tokens']:,} tokens in {s['train_seconds'] / 60:.1f} min"
+                     f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{copy}):\n"
+                     f"   `{s['command']}`")
+    return "\n".join(lines)
 
 
 def _pct(share: float) -> str:
@@ -187,10 +212,12 @@ tokenizer = AutoTokenizer.from_pretrained("data/models/micro-llama")
 | tokens per parameter | {n['tokens_per_parameter']} |
 | copy probe ({m['copy_probe']['n']} prose prompts whose next word is in the context) | {n['copy_trained']} (untrained: {n['copy_untrained']}) |
 | instruction prompts it answers correctly, as plain text ({m['base_check']['n']}) | {n['base_answered']} — a base model continues text |
-| wall time of the whole run | {n['wall_minutes']} min on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
+| training time, all stages | {n['wall_minutes']} min on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
 | license | Apache-2.0 (weights and generated training data) |
 
 ## How it was made
+The bullets describe the last pretraining stage; every stage is listed under *Reproduce*.
+
 {_how_made(m)}
 
 ## What a base model does with a prompt (greedy, measured by the script)
@@ -228,9 +255,11 @@ world's vocabulary and simple facts; it is not a useful general language model, 
 world facts, and must not be used for any real decision.
 
 ## Reproduce
-```bash
-{m['command']}
-```
+{len(_stages(m))} stage(s), each command run in turn (a stage with `--init-from` continues the
+weights and tokenizer of the folder it names):
+
+{_stage_lines(m)}
+
 Results vary slightly between machines (floating-point order, thread count); the corpus and
 tokenizer are identical for the same seed. The run saves a checkpoint every
 {m['config']['checkpoint_every']} steps in `<out>/checkpoint/`: add `--resume` to the command to

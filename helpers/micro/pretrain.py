@@ -50,6 +50,8 @@ class PretrainConfig:
     # elsewhere torch emulates it and a step is ~25x SLOWER (measured: 86 vs 2,330 tok/s)
     checkpoint_every: int = 200  # steps between resumable checkpoints in out_dir/checkpoint (0 = off)
     resume: bool = False  # continue from out_dir/checkpoint if it exists (same config required)
+    init_from: str | None = None  # continue pretraining this model folder (its weights and
+    # tokenizer) instead of starting from random weights and a new tokenizer
     stop_after: int | None = None  # pause after this step (checkpoint saved), e.g. before a
     # session's time limit; run the same command with --resume to continue
     corpus: CorpusConfig = field(default_factory=CorpusConfig)  # what text to generate

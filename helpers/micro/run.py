@@ -45,17 +45,26 @@ def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
     """Generate and check the corpus, train the tokenizer, pack train/held-out blocks."""
     from helpers.micro.checks import assert_clean_corpus
     from helpers.micro.corpus import generate_corpus, split_corpus
-    from helpers.micro.tokens import encode_documents, pack
     from helpers.micro.vocab import tokenizer_extra_texts
     from helpers.tokenizer import train_bpe_tokenizer
 
     docs = generate_corpus(config.corpus)
     assert_clean_corpus(docs, domain_terms())
     split = split_corpus(docs, config.corpus.heldout_fraction)
+    if config.init_from:  # continued pretraining: the model's own tokenizer, unchanged
+        from transformers import AutoTokenizer
+
+        return _pack(AutoTokenizer.from_pretrained(config.init_from), split, config, log)
     # The tokenizer also reads the domain's and the instruction suite's word lists (vocabulary,
     # no facts) so their words are whole tokens; the model itself trains on the corpus only.
     tokenizer = train_bpe_tokenizer(split.train + tokenizer_extra_texts(config.seed),
                                     config.tokenizer)
+    return _pack(tokenizer, split, config, log)
+
+
+def _pack(tokenizer, split, config: PretrainConfig, log: Callable[[str], None]):
+    from helpers.micro.tokens import encode_documents, pack
+
     train_stream = encode_documents(tokenizer, split.train)
     heldout_stream = encode_documents(tokenizer, split.heldout)
     stats = {
@@ -108,6 +117,25 @@ def probe(model, tokenizer, prompts=PROBE_PROMPTS, max_new_tokens: int = 32) -> 
     return out
 
 
+def _continue_from(model, config: PretrainConfig, log: Callable[[str], None]) -> dict:
+    """Load the weights of `config.init_from` into `model`; return that run's metrics."""
+    import json
+
+    from transformers import AutoModelForCausalLM
+
+    source = Path(config.init_from)
+    model.load_state_dict(AutoModelForCausalLM.from_pretrained(source).state_dict())
+    log(f"continuing pretraining from {config.init_from}")
+    return json.loads((source / METRICS_FILE).read_text(encoding="utf-8"))
+
+
+def _stage(m: dict) -> dict[str, Any]:
+    """One pretraining stage as the card lists it."""
+    return {"command": m["command"], "tokens": m["tokens_seen"], "train_seconds": m["train_seconds"],
+            "recall_weight": m["config"]["corpus"].get("recall_weight"),
+            "copy_probe": m.get("copy_probe", {}).get("trained")}
+
+
 def base_model_checks(model, tokenizer, copy_untrained: float) -> dict[str, Any]:
     """The card's checks: copy probe (vs untrained), base check, token coverage of the data."""
     from helpers.micro.probe import run_base_check, run_copy_probe
@@ -149,6 +177,7 @@ def run_pretraining(config: PretrainConfig, command: str,
     untrained = mean_loss(model, blocks["final"], config.batch_size, config.bf16_autocast)
     log(f"untrained held-out loss {untrained:.3f} (ppl {math.exp(untrained):.1f})")
     copy_untrained = run_copy_probe(model, tokenizer)["score"]
+    previous = _continue_from(model, config, log) if config.init_from else None
     t_train = time.perf_counter()
     history = train_loop(model, blocks["train"], blocks["eval"], config, log)
     train_points = [h for h in history if "train_loss" in h]
@@ -189,6 +218,8 @@ def run_pretraining(config: PretrainConfig, command: str,
     # Wall time of the whole run: this session's, with its training part replaced by the
     # training time of every session (a resumed run trains in several).
     metrics["wall_seconds"] = round(time.perf_counter() - t_start - session_train_s + train_s, 1)
+    metrics["stages"] = [*(previous or {}).get("stages", [_stage(previous)] if previous else []),
+                         _stage(metrics)]
     write_json(metrics, out / METRICS_FILE)
     write_data_card(metrics, out / "README.md")
     log(f"done in {metrics['wall_seconds']:.0f}s -> {out}")
