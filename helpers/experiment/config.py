@@ -48,7 +48,8 @@ class ExperimentConfig:
     logging_steps: int = 10  # loss-curve resolution
     eval_seen: int | None = 120  # test_seen examples scored (None = all 640), family-balanced
     eval_phrasing: int | None = 80  # test_phrasing examples (None = all 610)
-    eval_unseen_family: int | None = 80  # test_unseen_family examples (None = all 200)
+    eval_unseen_family: int | None = None  # test_unseen_family examples (None = all 200: n=25
+    #                                        per held-out family, enough for an interval)
     eval_domain: int | None = None  # domain test records (None = all 95), kind-balanced
     heldout_texts: int = 64  # held-out pretraining documents for perplexity
     max_new_tokens: int = 40  # longest answer generated; the domain answers need ~25 tokens
