@@ -52,6 +52,17 @@ def quantization_config(settings: ModelSettings, dtype):
     )
 
 
+def device_map(device: str | None = None) -> dict | None:
+    """Where from_pretrained puts the weights: the whole model on GPU 0 when there is one.
+
+    Without it a full-precision load stays on the CPU while the GPU idles (4-bit loads are
+    placed by bitsandbytes, but say it explicitly for both: one code path).
+    """
+    from helpers.device import detect
+
+    return {"": 0} if (device or detect().device) == "cuda" else None
+
+
 def load_tokenizer(path: str, local_files_only: bool = False):
     """Load a tokenizer and make sure it has a chat template with generation markers."""
     from transformers import AutoTokenizer
@@ -81,7 +92,7 @@ def load_base(settings: ModelSettings | str | None = None):
         tokenizer, added = load_tokenizer(path, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(
             path, dtype=dtype, quantization_config=quantization_config(settings, dtype),
-            local_files_only=offline,
+            local_files_only=offline, device_map=device_map(),
             # transformers' Auto* classes do not pass local_files_only on to their check for an
             # adapter_config.json: without this, ~25 s of retries even for a cached model.
             adapter_kwargs={"local_files_only": True} if offline else None)

@@ -57,6 +57,24 @@ def test_load_base_4bit_uses_bitsandbytes_layers(tiny_model_dir):
     assert "generation" in tok.chat_template
 
 
+def test_load_base_places_the_model_on_the_gpu_when_there_is_one(tiny_model_dir, monkeypatch):
+    # Issue 15, defect 3: a full-precision load had no device placement and stayed on the CPU.
+    from transformers import AutoModelForCausalLM
+
+    assert models.device_map("cuda") == {"": 0}
+    assert models.device_map("cpu") is None
+    seen, real = [], AutoModelForCausalLM.from_pretrained
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("device_map", "missing"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", spy)
+    monkeypatch.setattr(models, "device_map", lambda: {"": "cpu"})  # the GPU branch's shape
+    model, _ = models.load_base(ModelSettings(model=str(tiny_model_dir), quant="none"))
+    assert seen == [{"": "cpu"}] and model.device.type == "cpu"
+
+
 def test_load_base_missing_model_says_what_to_do():
     with pytest.raises(models.ModelLoadError, match="bundled micro model"):
         models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))

@@ -22,8 +22,9 @@ def _name(req: str) -> str:
 
 def _pyproject() -> dict[str, str]:
     meta = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    reqs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
-    return {_name(r): r.replace(" ", "") for r in reqs}
+    extras = meta["optional-dependencies"]
+    reqs = meta["dependencies"] + extras["lab"] + extras["dev"]
+    return {_name(r): r.replace(" ", "") for r in reqs if _name(r) != "tunelab"}
 
 
 def _environment() -> dict[str, str]:
@@ -119,3 +120,30 @@ def test_readme_says_how_to_start_jupyterlab_and_install_cpu_torch():
     cpu = ci.replace("pip install torch==2.13.0",
                      "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
     assert cpu != ci and cpu in readme
+
+
+JUPYTER_STACK = ("jupyterlab", "ipywidgets", "nbclient", "nbformat", "ipykernel")
+
+
+def test_core_dependencies_leave_colabs_jupyter_alone():
+    """Issue 15, defect 2: Colab installs the core only; the Jupyter stack is the `lab` extra
+    (which the dev extra, and so the README's test command, pulls in)."""
+    meta = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    core = {_name(r) for r in meta["dependencies"]}
+    assert not core & set(JUPYTER_STACK)
+    assert {_name(r) for r in meta["optional-dependencies"]["lab"]} == set(JUPYTER_STACK)
+    assert "tunelab[lab]" in meta["optional-dependencies"]["dev"]
+
+
+def test_colab_cell_installs_the_core_only_and_names_the_gpu():
+    import json
+
+    for path in sorted((REPO_ROOT / "notebooks").glob("0*.ipynb")):
+        nb = json.loads(path.read_text())
+        cell = next("".join(c["source"]) for c in nb["cells"]
+                    if "".join(c["source"]).startswith("# Colab only"))
+        install = next(line for line in cell.splitlines() if '"pip", "install"' in line)
+        assert '"-q"' not in install and "[" not in install.split("install")[1], path.name
+        assert "get_device_name" in cell, path.name
+        assert nb["metadata"].get("accelerator") == "GPU", path.name
+
