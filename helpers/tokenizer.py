@@ -1,8 +1,8 @@
 """Byte-level BPE tokenizers and the kit's default ChatML chat template.
 
 The micro base model's tokenizer is trained here (helpers.micro calls `train_bpe_tokenizer`), and
-`CHATML_TEMPLATE` is the template helpers.chat installs on any tokenizer that has none or whose
-template lacks `{% generation %}` markers.
+`CHATML_TEMPLATE` is the template helpers.chat installs on a tokenizer that has none at all (a
+template without `{% generation %}` markers is kept and masked by rendering prefixes).
 
 Why the markers matter: transformers' `apply_chat_template(..., return_assistant_tokens_mask=True)`
 marks exactly the characters rendered inside `{% generation %}…{% endgeneration %}`. Putting the

@@ -15,6 +15,7 @@ from helpers.chat import (
     has_generation_markers,
 )
 from helpers.tokenizer import CHATML_TEMPLATE, IM_END, IM_START, PAD_TOKEN
+from chat_oracle import CHATML_ANSWER, LLAMA3_ANSWER, expected_answers, oracle_mask
 
 # A ChatML template as hub models ship it (Qwen2.5/SmolLM2 style): no {% generation %} markers.
 MARKERLESS_CHATML = (
@@ -159,7 +160,33 @@ def test_pad_equal_to_eos_still_trains_each_turns_eos():
     assert trained_eos == [1, 2]  # one per assistant turn, padding with EOS notwithstanding
 
 
-def test_markerless_template_is_replaced(base_backend):
+MULTI_TURN_UNICODE = [
+    {"role": "system", "content": "Réponds brièvement. 猫"},
+    {"role": "user", "content": "Où est le café ? 🐈‍⬛"},
+    {"role": "assistant", "content": "À Brookvale. 猫は公園 🐾 ✓"},
+    {"role": "user", "content": "Merci"},
+    {"role": "assistant", "content": ""},
+    {"role": "user", "content": "Why?\nSay it twice."},
+    {"role": "assistant", "content": "Because.\nBecause."},
+]
+
+
+def _assert_masks_equal_oracle(tok, template, answer=CHATML_ANSWER, end=IM_END):
+    """Labels == the regex oracle on the ORIGINAL template; ids == its tokenization."""
+    for messages in (MESSAGES, MESSAGES[1:3], MULTI_TURN_UNICODE):
+        ex = encode_conversation(tok, messages, ChatEncodingConfig(max_length=4096))
+        ids, mask = oracle_mask(tok, messages, template, answer)
+        assert ex["input_ids"] == ids
+        assert [int(lab != -100) for lab in ex["labels"]] == mask
+        trained = [t for t in ex["labels"] if t != -100]
+        assert tok.decode(trained, skip_special_tokens=False) == expected_answers(messages, end)
+        check_round_trip(tok, messages)
+
+
+def test_markerless_template_is_kept_and_masked_by_prefixes(base_backend):
+    """Issue 15, defect 6: a hub template without {% generation %} markers was replaced by the
+    kit's ChatML (a space before every message, no bos). It is kept, and its masks are exactly
+    the answers and their <|im_end|>, as the original template renders them."""
     tok = _base_tokenizer(base_backend, pad_token="<|endoftext|>")  # Qwen2.5-base-like
     tok.add_special_tokens({"extra_special_tokens": [IM_START, IM_END]})
     tok.chat_template = MARKERLESS_CHATML
@@ -167,12 +194,55 @@ def test_markerless_template_is_replaced(base_backend):
     out = tok.apply_chat_template(MESSAGES, return_dict=True, return_assistant_tokens_mask=True)
     assert not any(out["assistant_masks"])
     assert not has_generation_markers(tok)
-    with pytest.raises(ChatTemplateError, match="no \\{% generation %\\} markers"):
+    # EOS is still the pretraining <|endoftext|>: the answers' end cannot be found.
+    with pytest.raises(ChatTemplateError, match="does not end with the EOS token"):
         encode_conversation(tok, MESSAGES, ChatEncodingConfig())
-    assert ensure_chat_template(tok) == []  # tokens exist; old pad now differs from the new EOS
-    assert has_generation_markers(tok)
+    assert ensure_chat_template(tok) == []
+    assert tok.chat_template == MARKERLESS_CHATML  # the model's own format, unchanged
     assert tok.eos_token == IM_END and tok.pad_token == "<|endoftext|>"
-    _assert_trains_answers(tok)
+    _assert_masks_equal_oracle(tok, MARKERLESS_CHATML)
+
+
+# Llama-3-Instruct's format, shortened: a bos, headers, <|eot_id|> closing every turn.
+LLAMA3_TEMPLATE = (
+    "{{- bos_token }}{%- for message in messages %}"
+    "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' "
+    "+ message['content'] | trim + '<|eot_id|>' }}{%- endfor %}"
+    "{%- if add_generation_prompt %}"
+    "{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{%- endif %}"
+)
+LLAMA3_SPECIALS = ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
+
+
+def test_llama3_like_template_keeps_its_bos_and_ends_turns_on_eot(base_backend):
+    """Replaced by ChatML, Llama-3 lost <|begin_of_text|>; kept, <|eot_id|> becomes the EOS."""
+    tok = _base_tokenizer(base_backend, bos_token="<|begin_of_text|>")
+    tok.add_special_tokens({"extra_special_tokens": LLAMA3_SPECIALS})
+    tok.chat_template = LLAMA3_TEMPLATE
+    assert ensure_chat_template(tok) == []
+    assert tok.chat_template == LLAMA3_TEMPLATE and tok.eos_token == "<|eot_id|>"
+    assert tok.pad_token not in (tok.eos_token, None)
+    ex = encode_conversation(tok, MESSAGES, ChatEncodingConfig())
+    assert ex["input_ids"][0] == tok.convert_tokens_to_ids("<|begin_of_text|>")
+    _assert_masks_equal_oracle(tok, LLAMA3_TEMPLATE, LLAMA3_ANSWER, "<|eot_id|>")
+
+
+def test_template_that_rewrites_earlier_turns_is_refused(base_backend):
+    """Qwen3-like: earlier answers render differently once more turns follow. Prefixes cannot
+    locate them, so encoding raises instead of training on the wrong tokens."""
+    tok = _base_tokenizer(base_backend)
+    tok.add_special_tokens({"extra_special_tokens": [IM_START, IM_END]})
+    tok.chat_template = MARKERLESS_CHATML.replace(
+        "message['content']", "(message['content'] if loop.last else '...')")
+    ensure_chat_template(tok)
+    with pytest.raises(ChatTemplateError, match="Cannot find assistant message"):
+        encode_conversation(tok, MESSAGES, ChatEncodingConfig())
+
+
+def test_no_template_at_all_says_it_installs_chatml(base_backend):
+    tok = _base_tokenizer(base_backend)
+    with pytest.warns(UserWarning, match="no chat template: installing the kit's ChatML"):
+        ensure_chat_template(tok)
 
 
 def test_pad_equal_to_eos_gets_a_distinct_pad(small_tokenizer):

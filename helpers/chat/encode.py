@@ -1,9 +1,10 @@
 """Conversations → training examples with completion-only labels, and the inference prompt.
 
 Labels come from the tokenizer's own chat template: transformers renders it with
-`return_assistant_tokens_mask=True` and marks the tokens produced inside `{% generation %}`.
-No response-template string is searched for, so there is no token-boundary mismatch that could
-silently train on nothing (or on the prompt). Labels are *not* shifted: Hugging Face causal LMs
+`return_assistant_tokens_mask=True` and marks the tokens produced inside `{% generation %}`; a
+template without those markers (most hub models') is masked by rendering prefixes of the
+conversation (helpers.chat.spans). No response-template string is searched for, so there is no
+token-boundary mismatch that could silently train on nothing (or on the prompt). Labels are *not* shifted: Hugging Face causal LMs
 shift them internally.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpers.chat.errors import ChatFormatError, ChatTemplateError
-from helpers.chat.template import require_generation_markers
+from helpers.chat.spans import prefix_encoding
+from helpers.chat.template import has_generation_markers, require_chat_template
 
 IGNORE_INDEX = -100  # label value PyTorch's cross-entropy skips: no loss on this position
 ROLES = ("system", "user", "assistant")
@@ -76,8 +78,10 @@ def validate_messages(tokenizer, messages, where: str = "conversation") -> None:
 
 def full_encoding(tokenizer, messages) -> tuple[list[int], list[int]]:
     """(input_ids, assistant mask) of the whole conversation, untruncated."""
-    require_generation_markers(tokenizer)
+    require_chat_template(tokenizer)
     validate_messages(tokenizer, messages)
+    if not has_generation_markers(tokenizer):  # a hub template as the model shipped it
+        return prefix_encoding(tokenizer, messages)
     out = tokenizer.apply_chat_template(
         messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
     )

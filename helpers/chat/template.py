@@ -1,15 +1,19 @@
-"""Make any tokenizer safe for completion-only training with the kit's ChatML template.
+"""Make any tokenizer safe for completion-only training, keeping the model's own chat template.
 
 Three things must hold before a single training label is built, or training fails silently:
-the template marks assistant text with `{% generation %}` (else transformers' assistant mask is
-all zeros and nothing is trained), the turn-closing token is the EOS that generation stops on,
-and a pad token exists, reused from the vocabulary (a new one would resize the embeddings), with
-labels from the assistant mask so that EOS is trained even where pad == EOS.
+the assistant tokens can be found (from `{% generation %}` markers where the template has them,
+else by rendering prefixes, helpers.chat.spans; transformers' own mask is all zeros without
+markers), the turn-closing token is the EOS that generation stops on, and a pad token exists,
+reused from the vocabulary (a new one would resize the embeddings), with labels from the
+assistant mask so that EOS is trained even where pad == EOS. Only a tokenizer with no template at
+all gets the kit's ChatML: an instruct model's own format (its bos, its system prompt, its
+spacing) is what it was trained on and what its users will prompt it with.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 
 from helpers.chat.errors import ChatTemplateError
 from helpers.tokenizer import CHATML_TEMPLATE, IM_END, IM_START, PAD_TOKEN
@@ -32,19 +36,17 @@ def has_generation_markers(tokenizer) -> bool:
     return bool(template and _GENERATION_TAG.search(template))
 
 
-def require_generation_markers(tokenizer) -> None:
-    """Raise if assistant masks cannot be computed from this tokenizer's template."""
+def require_chat_template(tokenizer) -> None:
+    """Raise if the tokenizer has no chat template to render conversations with.
+
+    A template without `{% generation %}` markers is fine: its masks come from rendering
+    prefixes (helpers.chat.spans), which raises itself when that cannot work.
+    """
     if template_text(tokenizer) is None:
         raise ChatTemplateError(
             "The tokenizer has no chat template, so conversations cannot be rendered. "
             "Call helpers.chat.ensure_chat_template(tokenizer) first (and resize the model's "
             "embeddings if it returns added tokens)."
-        )
-    if not has_generation_markers(tokenizer):
-        raise ChatTemplateError(
-            "The tokenizer's chat template has no {% generation %} markers, so transformers "
-            "would mark no assistant token and the model would train on nothing. Call "
-            "helpers.chat.ensure_chat_template(tokenizer) to install the kit's ChatML template."
         )
 
 
@@ -99,19 +101,46 @@ def _ensure_pad(tokenizer) -> None:
     tokenizer.pad_token = candidates[0] if candidates else tokenizer.eos_token
 
 
+def _install_chatml(tokenizer) -> list[str]:
+    """The kit's ChatML on a tokenizer with no template at all (a base model's); say so."""
+    warnings.warn(
+        "The tokenizer has no chat template: installing the kit's ChatML "
+        "(helpers.tokenizer.CHATML_TEMPLATE), with <|im_end|> as EOS. Save the tokenizer "
+        "beside the adapter so inference uses the same format.", stacklevel=3)
+    tokenizer.chat_template = CHATML_TEMPLATE
+    added = _add_special(tokenizer, [IM_START, IM_END])
+    tokenizer.eos_token = IM_END  # closes every assistant turn: generation must stop on it
+    return added
+
+
+def _eos_closes_turns(tokenizer) -> None:
+    """Make the template's end-of-turn token the EOS (Qwen2.5 base: <|endoftext|> → <|im_end|>).
+
+    Labels end each answer at the EOS (helpers.chat.spans) and generation stops on it, so both
+    must be the token the template writes after an answer; load_base adds it to the generation
+    config's stop ids, keeping the model's own.
+    """
+    from helpers.chat.spans import turn_end_token
+
+    end = turn_end_token(tokenizer)
+    if end is not None and end != tokenizer.eos_token:
+        tokenizer.eos_token = end
+
+
 def ensure_chat_template(tokenizer) -> list[str]:
     """Make `tokenizer` ready for completion-only training; return the tokens it had to add.
 
-    - If the tokenizer has no chat template, or one without `{% generation %}` markers (true of
-      most hub templates, e.g. Qwen2.5 and SmolLM2: their assistant mask is all zeros), install
-      the kit's ChatML template (`helpers.tokenizer.CHATML_TEMPLATE`), add `<|im_start|>` /
-      `<|im_end|>` if missing, and make `<|im_end|>` the EOS token, because it is the token that
-      closes every assistant turn and so the one generation must stop on.
+    - A template is kept as it is, with or without `{% generation %}` markers: without them
+      (most hub templates, e.g. SmolLM2 and Qwen2.5) the assistant masks come from rendering
+      prefixes (helpers.chat.spans), and the token the template writes right after an answer
+      (ChatML's `<|im_end|>`, Llama-3's `<|eot_id|>`) becomes the EOS, because it closes every
+      assistant turn and so is the one generation must stop on.
+    - Only a tokenizer with no chat template at all (a base model's) gets the kit's ChatML
+      (`helpers.tokenizer.CHATML_TEMPLATE`), with a warning, `<|im_start|>` / `<|im_end|>`
+      added if missing and `<|im_end|>` as EOS.
     - Make sure a pad token exists, reusing a token the vocabulary has (unk, a spare special
       token, the old EOS; EOS itself only as a last resort, which the kit's labels make safe):
       adding `<|pad|>` would resize the embeddings for nothing but padding.
-
-    A template that already has generation markers is kept as it is.
 
     If the returned list is not empty the vocabulary grew: call
     `model.resize_token_embeddings(len(tokenizer))` before training, and save the tokenizer
@@ -119,10 +148,10 @@ def ensure_chat_template(tokenizer) -> list[str]:
     tokenizer.eos_token_id` so generation stops at the end of a turn.
     """
     added: list[str] = []
-    if not has_generation_markers(tokenizer):
-        tokenizer.chat_template = CHATML_TEMPLATE
-        added += _add_special(tokenizer, [IM_START, IM_END])
-        tokenizer.eos_token = IM_END
+    if template_text(tokenizer) is None:
+        added = _install_chatml(tokenizer)
+    elif not has_generation_markers(tokenizer):
+        _eos_closes_turns(tokenizer)
     _ensure_pad(tokenizer)
     return added
 
