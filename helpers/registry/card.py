@@ -136,11 +136,26 @@ def _usage_section(run: Run) -> list[str]:
         return ["## How to use", "", "This run saved no adapter.", ""]
     base = _get(run.config, "model.model")
     path = f"runs/{run.id}/adapter"  # relative to the registry folder
-    return ["## How to use", "", "Paths are relative to the registry folder.", "", "```python", "from peft import PeftModel",
-            "from transformers import AutoModelForCausalLM, AutoTokenizer", "",
-            f'base = AutoModelForCausalLM.from_pretrained("{base}")',
-            f'tokenizer = AutoTokenizer.from_pretrained("{path}")  # chat template included',
-            f'model = PeftModel.from_pretrained(base, "{path}")', "```", ""]
+    code = ["from peft import PeftModel",
+            "from transformers import AutoModelForCausalLM, AutoTokenizer", ""]
+    if _get(run.config, "model.quant") == "4bit":
+        # The adapter learned corrections to the 4-bit weights: on the full-precision base the
+        # same adapter answers differently (notebook 07 measured it). Load the base it saw.
+        double = bool(_get(run.config, "model.double_quant"))
+        code[1:1] = ["from transformers import BitsAndBytesConfig"]
+        code += ["bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=\"nf4\",",
+                 f"                         bnb_4bit_use_double_quant={double})",
+                 f'base = AutoModelForCausalLM.from_pretrained("{base}", quantization_config=bnb)']
+        note = ["The adapter was trained on the 4-bit NF4 base, so it is loaded onto the same "
+                "4-bit base here; to serve without peft or bitsandbytes, merge it into the "
+                "dequantized base (`helpers.export.export_merged`).", ""]
+    else:
+        code += [f'base = AutoModelForCausalLM.from_pretrained("{base}")']
+        note = []
+    code += [f'tokenizer = AutoTokenizer.from_pretrained("{path}")  # chat template included',
+             f'model = PeftModel.from_pretrained(base, "{path}")']
+    return ["## How to use", "", "Paths are relative to the registry folder.", "", *note,
+            "```python", *code, "```", ""]
 
 
 def render_model_card(run: Run, *, license: str = "apache-2.0", intended_use: str | None = None,
