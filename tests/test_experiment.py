@@ -125,3 +125,39 @@ def test_committed_results_are_consistent_and_full():
     for variant in VARIANTS[1:]:
         assert results["aggregate"][variant]["seen_accuracy"]["n"] == len(seeds)
     assert results["config"]["model"] == "data/models/micro-llama"
+
+
+def _part(tmp_path, seed, **config):
+    rows = [r for r in copy.deepcopy(SYNTHETIC) if r["seed"] in (None, seed)]
+    cfg = ExperimentConfig(seeds=[seed]).to_dict() | config
+    doc = build_results(cfg, rows, [{"variant": "it", "seed": seed}], {f"it/{seed}": {}},
+                        10.0 + seed, "2026-01-01T00:00:00Z")
+    doc["showcase"] = {"seed": seed, "columns": ["probe"], "rows": [[str(seed)]]}
+    folder = tmp_path / f"part{seed}"
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps(doc))
+    return folder
+
+
+def test_merged_parallel_parts_equal_one_run_over_all_seeds(tmp_path, synthetic):
+    from helpers.experiment.merge import merge_results
+
+    merged = merge_results([_part(tmp_path, s) for s in (2, 0, 1)])
+    check_results(merged)
+    assert merged["config"]["seeds"] == [0, 1, 2]
+    assert merged["rows"] == synthetic["rows"]  # one base row, every seed's variants
+    assert merged["aggregate"] == synthetic["aggregate"]
+    assert merged["forgetting"] == synthetic["forgetting"]
+    assert merged["wall_seconds"] == 12.0 and len(merged["parts"]) == 3
+    assert merged["showcase"]["seed"] == 0  # the first seed's table, as in a single run
+
+
+def test_merge_refuses_parts_of_different_experiments(tmp_path):
+    from helpers.experiment.merge import MergeError, merge_results
+
+    with pytest.raises(MergeError, match="it_steps"):
+        merge_results([_part(tmp_path, 0), _part(tmp_path, 1, it_steps=7)])
+    with pytest.raises(MergeError, match="repeat seeds"):
+        merge_results([tmp_path / "part0", tmp_path / "part0"])
+    with pytest.raises(MergeError, match="no results.json"):
+        merge_results([tmp_path / "nowhere"])

@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="base model path or hub id (default: micro model)")
     p.add_argument("--workdir", type=Path, default=None,
                    help="keep the trained adapters here (default: a temporary folder, deleted)")
+    p.add_argument("--merge", type=Path, nargs="+", default=None, metavar="PART",
+                   help="merge the --out folders of runs made in parallel (one seed each) "
+                        "into --out, instead of training")
     return p
 
 
@@ -29,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.experiment.run import run_experiment
 
     args = _parser().parse_args(argv)
+    if args.merge:
+        from helpers.experiment.merge import merge_results
+        from helpers.experiment.outputs import summary_text, write_outputs
+
+        results = merge_results(args.merge)
+        write_outputs(results, args.out)
+        print(summary_text(results), flush=True)
+        return 0
     overrides: dict = {}
     if args.seeds is not None:
         overrides["seeds"] = args.seeds
