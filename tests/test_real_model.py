@@ -132,7 +132,11 @@ def test_generation_through_the_widget_path(smol):
 
 @pytest.fixture(scope="module")
 def trained(smol, tmp_path_factory):
-    """A few QLoRA steps of domain SFT on the real weights; (peft model, losses, adapter dir)."""
+    """A few QLoRA steps of domain SFT on the real weights; (peft model, losses, adapter dir).
+
+    attach_lora wraps the module's shared base in place, so the tests that need the bare base
+    (generation, pad == eos) come before the first test using this fixture in the file.
+    """
     from helpers.config import LoraSettings, TrainSettings
     from helpers.domain import load_split
     from helpers.models import attach_lora, save_adapter
