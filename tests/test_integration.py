@@ -21,9 +21,10 @@ from helpers.paths import INSTRUCTIONS_DIR
 
 IT_STEPS = 200  # "a few hundred steps" of QLoRA at batch 16, lr 2e-3 (the cpu preset)
 N_EVAL = 64  # held-out examples of seen families (family-balanced, fixed seed)
-# The margin is on answer loss (nats/token of the reference answers): at this scale exact match
-# moves only a few points (measured 0.02–0.11 after 200–300 steps, from 0.00), too few examples
-# for a stable assertion; the answer loss falls from ~12.9 to ~3 (measured in three runs).
+# The margin is on answer loss (nats/token of the reference answers): measured 10.91 -> 1.57 on
+# the current micro model. Exact match moves less (0.000 -> 0.156 on these 64 examples, against
+# 0.109 for always giving each family's most common training answer), so accuracy is checked
+# against that majority-answer baseline, deterministic on a CPU with the fixed seeds.
 LOSS_MARGIN = 5.0
 
 
@@ -38,8 +39,9 @@ def it_run(tmp_path_factory):
     """Base accuracy, then an IT adapter trained on the suite's training families."""
     tmp = tmp_path_factory.mktemp("it")
     records = data.load(INSTRUCTIONS_DIR / "train.jsonl").records
-    seen = data.load(INSTRUCTIONS_DIR / "test_seen.jsonl").records
-    suite = evaluate.EvalSuite(instruction={"seen": evaluate.sample_records(seen, N_EVAL, seed=0)})
+    seen = evaluate.sample_records(data.load(INSTRUCTIONS_DIR / "test_seen.jsonl").records, N_EVAL,
+                                   seed=0)
+    suite = evaluate.EvalSuite(instruction={"seen": seen})
     model, tok = models.load_base(ModelSettings())
     base = evaluate.evaluate_model(model, tok, suite).metrics
     model = models.attach_lora(model, tok, LoraSettings(r=16, alpha=32, dropout=0.0), name="it")
@@ -47,8 +49,10 @@ def it_run(tmp_path_factory):
                          _settings(tmp / "trainer", max_steps=IT_STEPS, save_steps=IT_STEPS))
     after = evaluate.evaluate_model(model, tok, suite).metrics
     adapter = models.save_adapter(model, tok, tmp / "adapter", "it", {"stage": "instruction"})
+    majority = evaluate.majority_baseline(seen, records)
+    majority_accuracy = sum(b.correct for b in majority.values()) / len(seen)
     return {"model": model, "tok": tok, "base": base, "after": after, "result": result,
-            "adapter": adapter}
+            "adapter": adapter, "majority": majority_accuracy}
 
 
 @pytest.mark.slow
@@ -58,7 +62,10 @@ def test_instruction_adapter_beats_base_on_seen_families(it_run):
           f"answer loss {base['seen_answer_loss']:.2f} → {after['seen_answer_loss']:.2f}")
     assert base["seen_accuracy"] <= 0.02  # a base model does not follow instructions
     assert after["seen_answer_loss"] <= base["seen_answer_loss"] - LOSS_MARGIN
-    assert after["seen_accuracy"] >= base["seen_accuracy"]
+    # Issue 14's CI guard: the tuned model must read its input, not just have learned each
+    # family's most common answer (that constant scores the majority baseline, ~0.07 here).
+    print(f"majority-answer baseline on the same examples: {it_run['majority']:.3f}")
+    assert after["seen_accuracy"] > it_run["majority"]
     assert after["seen_length_stop"] <= base["seen_length_stop"]  # it learned to end its turn
     losses = [h["loss"] for h in it_run["result"].history if "loss" in h]
     assert losses[-1] < 0.5 * losses[0]  # the loss curve actually came down
