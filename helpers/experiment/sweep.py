@@ -1,0 +1,142 @@
+"""Recipe sweep: train one adapter per setting (learning rate, rank, steps, batch) and score it,
+so the notebooks' recipes are chosen from measurements, not folklore.
+
+    python -m helpers.experiment.sweep --task it --lr 2e-3 4e-3 --r 16 64 --steps 300 \
+        --batch 16 --out data/results/sweep/it.json
+
+`--task it` trains on the instruction set from the base and scores exact match on seen
+families, held-out phrasings and held-out families; `--task sft` trains on the domain set and
+scores fact accuracy, refusal and escalation. Every finished point is appended to the output
+file at once, so a sweep stopped half-way keeps what it measured (and skips it when re-run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+KEYS = {"it": ("seen_accuracy", "seen_accuracy_no_letters", "phrasing_accuracy",
+               "unseen_family_accuracy", "seen_content_loss"),
+        "sft": ("domain_fact_accuracy", "domain_refusal_rate", "domain_escalation_rate",
+                "domain_false_refusal_rate", "domain_accuracy")}
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One recipe to measure."""
+
+    task: str  # "it" (instruction set) or "sft" (domain set), both from the base
+    learning_rate: float  # peak LR (cosine schedule, 5% warmup, as in the cpu preset)
+    r: int  # LoRA rank (alpha = 2r)
+    steps: int  # optimizer steps
+    batch_size: int  # examples per step
+    seed: int = 0  # adapter init and data order
+
+    def key(self) -> str:
+        return f"{self.task} lr={self.learning_rate:g} r={self.r} steps={self.steps} bs={self.batch_size} seed={self.seed}"
+
+
+def _suite(task: str, eval_n: int):
+    from helpers.domain import load_split
+    from helpers.evaluate import EvalSuite, sample_records
+    from helpers.experiment.data import INSTRUCTION_EVAL_SPLITS, load_instructions
+    from helpers.generate import GenerationSettings
+
+    gen = GenerationSettings(max_new_tokens=40)
+    if task == "sft":
+        return EvalSuite(domain=load_split("test"), generation=gen)
+    splits = {name: sample_records(load_instructions(split), eval_n, 0)
+              for name, split in INSTRUCTION_EVAL_SPLITS.items()}
+    return EvalSuite(instruction=splits, generation=gen)
+
+
+def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> dict:
+    """Train the point's adapter on a fresh 4-bit base, evaluate it, return a result row."""
+    from helpers.domain import load_split
+    from helpers.evaluate import evaluate_model
+    from helpers.experiment.config import ExperimentConfig
+    from helpers.experiment.data import load_instructions
+    from helpers.experiment.variants import _fresh, train_settings
+    from helpers.train import train
+
+    cfg = ExperimentConfig(model=model_path, learning_rate=point.learning_rate, lora_r=point.r,
+                           batch_size=point.batch_size)
+    records = load_instructions("train") if point.task == "it" else load_split("train")
+    model, tok = _fresh(cfg, point.task, point.seed)
+    run_dir = workdir / point.key().replace(" ", "_").replace("=", "")
+    result = train(model, tok, records, None,
+                   train_settings(cfg, point.steps, point.seed, run_dir, point.learning_rate))
+    evaluation = evaluate_model(model, tok, _suite(point.task, eval_n))
+    return {**asdict(point), "train_seconds": round(result.seconds, 1),
+            "final_train_loss": result.final_train_loss,
+            "eval_seconds": round(evaluation.seconds, 1),
+            **{k: evaluation.metrics.get(k) for k in KEYS[point.task]}}
+
+
+def grid(task: str, lrs, ranks, steps, batches, seeds) -> list[SweepPoint]:
+    """Every combination, in a stable order."""
+    return [SweepPoint(task, lr, r, s, b, seed)
+            for lr, r, s, b, seed in itertools.product(lrs, ranks, steps, batches, seeds)]
+
+
+def run_sweep(points: list[SweepPoint], out: Path, model_path: str, workdir: Path,
+              eval_n: int, log=print) -> list[dict]:
+    """Measure every point not yet in `out`; append each row to `out` as soon as it is done."""
+    doc = json.loads(out.read_text()) if out.exists() else {"schema": 1, "rows": []}
+    done = {SweepPoint(**{k: r[k] for k in SweepPoint.__dataclass_fields__}).key()
+            for r in doc["rows"]}
+    for point in points:
+        if point.key() in done:
+            log(f"skip (already measured): {point.key()}")
+            continue
+        start = time.perf_counter()
+        row = measure(point, model_path, workdir, eval_n)
+        doc["rows"].append(row)
+        doc["hardware"] = _hardware()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc, indent=1) + "\n")
+        tmp.replace(out)  # atomic: a sweep killed mid-write keeps the previous rows
+        log(f"{point.key()}: {_brief(row, point.task)} ({time.perf_counter() - start:.0f}s)")
+    return doc["rows"]
+
+
+def _brief(row: dict, task: str) -> str:
+    return ", ".join(f"{k} {row[k]:.3f}" for k in KEYS[task] if row.get(k) is not None)
+
+
+def _hardware() -> dict:
+    from helpers.device import detect
+
+    return detect().to_dict()
+
+
+def main(argv: list[str] | None = None) -> None:
+    import torch
+
+    from helpers.config import MICRO_MODEL
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--task", choices=("it", "sft"), required=True)
+    ap.add_argument("--lr", type=float, nargs="+", default=[2e-3])
+    ap.add_argument("--r", type=int, nargs="+", default=[16])
+    ap.add_argument("--steps", type=int, nargs="+", default=[300])
+    ap.add_argument("--batch", type=int, nargs="+", default=[16])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--eval-n", type=int, default=160, help="instruction test examples per split")
+    ap.add_argument("--model", default=MICRO_MODEL)
+    ap.add_argument("--workdir", default="runs/sweep")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    points = grid(args.task, args.lr, args.r, args.steps, args.batch, args.seeds)
+    run_sweep(points, Path(args.out), args.model, Path(args.workdir), args.eval_n)
+
+
+if __name__ == "__main__":
+    main()
