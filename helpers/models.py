@@ -251,6 +251,13 @@ def load_adapter(model, path: str | Path, name: str, trainable: bool = False):
     if isinstance(model, PeftModel):
         model.load_adapter(str(path), adapter_name=name, is_trainable=trainable)
     else:
+        if getattr(model, "is_loaded_in_4bit", False):
+            # As attach_lora does: fp32 norms and embeddings on a 4-bit base. Without it, an
+            # adapter branched from a loaded one (notebook 04's hybrid) trains against fp16/bf16
+            # norms on a GPU, and evaluation differs from the numerics the adapter was made in.
+            from peft import prepare_model_for_kbit_training
+
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
         model = PeftModel.from_pretrained(model, str(path), adapter_name=name,
                                           is_trainable=trainable)
     # The saved base path is repo-relative (portable); in memory make it absolute again, or

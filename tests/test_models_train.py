@@ -81,6 +81,24 @@ def test_load_base_missing_gguf_file_says_what_to_do(tmp_path):
         models.load_base(ModelSettings(model=str(tmp_path / "missing.gguf"), quant="none"))
 
 
+def test_loaded_adapter_gets_the_same_4bit_preparation_as_a_new_one(tiny_model_dir, tmp_path):
+    # Issue 15, item 9: notebook 04 loads the IT adapter and branches the hybrid from it; the
+    # loaded path skipped prepare_model_for_kbit_training, so on a GPU (bf16/fp16 model) the
+    # hybrid trained against half-precision norms while a fresh adapter got fp32 ones.
+    settings = ModelSettings(model=str(tiny_model_dir), dtype="bfloat16")
+    fresh, tok = models.load_base(settings)
+    fresh = models.attach_lora(fresh, tok, LoraSettings(r=4, alpha=8), name="it")
+    saved = models.save_adapter(fresh, tok, tmp_path / "it", "it")
+    base, _ = models.load_base(settings)
+    loaded = models.load_adapter(base, saved, "it")
+
+    def norm_dtypes(m):
+        return {n: p.dtype for n, p in m.named_parameters() if "norm" in n}
+
+    assert set(norm_dtypes(fresh).values()) == {torch.float32}
+    assert norm_dtypes(loaded) == norm_dtypes(fresh)
+
+
 def test_load_base_missing_model_says_what_to_do():
     with pytest.raises(models.ModelLoadError, match="bundled micro model"):
         models.load_base(ModelSettings(model="no/such-model-anywhere", quant="none"))
