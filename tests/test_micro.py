@@ -173,8 +173,10 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
     whole = load_file(tmp_path / "whole" / "model.safetensors")
     split = load_file(tmp_path / "split" / "model.safetensors")
     assert whole.keys() == split.keys() and all(torch.equal(whole[k], split[k]) for k in whole)
-    curve = lambda d: [h for h in json.loads((tmp_path / d / "loss_curve.json").read_text())[
-        "history"] if "heldout_loss" in h]
+    def curve(d):
+        history = json.loads((tmp_path / d / "loss_curve.json").read_text())["history"]
+        return [h for h in history if "heldout_loss" in h]
+
     assert curve("whole") == curve("split")
 
 
@@ -191,8 +193,10 @@ def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_pat
     assert [s["command"] for s in m2["stages"]] == [m1["command"], m2["command"]]
     assert f"--init-from {first}" in m2["command"] and "--recall-weight 10.0" in m2["command"]
     # it continued: its first held-out point is far better than a fresh start's
-    curve = lambda d: [h["heldout_loss"] for h in json.loads((d / "loss_curve.json").read_text())[
-        "history"] if "heldout_loss" in h]
+    def curve(d):
+        history = json.loads((d / "loss_curve.json").read_text())["history"]
+        return [h["heldout_loss"] for h in history if "heldout_loss" in h]
+
     assert curve(second)[0] < m2["heldout_loss_untrained"] - 0.5
 
 
@@ -353,10 +357,10 @@ def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundl
 
     model, tok = bundled
     trained = run_copy_probe(model, tok)
-    # The goal is >= 0.9 (issue 13); the shipped model measures 0.6 (its card says so). This
-    # floor guards against a regression to the first model's 0 of 40; raise it when a longer
-    # pretraining run reaches the goal.
-    assert trained["score"] >= 0.5, [r for r in trained["rows"] if not r["correct"]]
+    # The goal is >= 0.9 (issue 13); the shipped model measures 0.85 after three stages (its
+    # card says so: 2% -> 60% -> 85%). This floor guards against a regression; raise it to 0.9
+    # when a longer pretraining run reaches the goal.
+    assert trained["score"] >= 0.8, [r for r in trained["rows"] if not r["correct"]]
     assert trained["score"] == metrics["copy_probe"]["trained"]
     torch.manual_seed(0)
     twin = AutoModelForCausalLM.from_config(model.config)
