@@ -17,8 +17,12 @@ from pathlib import Path
 
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
 from helpers.device import hub_reachable
-from helpers.gguf import GGUFError, is_gguf, local_folder
-from helpers.gguf import smollm2_gguf  # noqa: F401 - re-exported: helpers.models.smollm2_gguf()
+from helpers.gguf import (
+    GGUFError,
+    is_gguf,
+    local_folder,
+    smollm2_gguf,  # noqa: F401 - re-exported: helpers.models.smollm2_gguf()
+)
 from helpers.paths import display_path
 from helpers.tokenizer import IM_END, IM_START
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from chat_oracle import CHATML_ANSWER, LLAMA3_ANSWER, expected_answers, oracle_mask
 
 from helpers.chat import (
     ChatEncodingConfig,
@@ -15,7 +16,6 @@ from helpers.chat import (
     has_generation_markers,
 )
 from helpers.tokenizer import CHATML_TEMPLATE, IM_END, IM_START, PAD_TOKEN
-from chat_oracle import CHATML_ANSWER, LLAMA3_ANSWER, expected_answers, oracle_mask
 
 # A ChatML template as hub models ship it (Qwen2.5/SmolLM2 style): no {% generation %} markers.
 MARKERLESS_CHATML = (
@@ -131,10 +131,10 @@ def test_hub_tokenizer_without_pad_keeps_its_vocabulary(base_backend, tmp_path):
 def test_pad_equal_to_eos_still_trains_each_turns_eos():
     """Nothing but EOS to pad with: pad == EOS, and the collator keeps EOS's label anyway,
     because labels come from the assistant mask, not from `input_ids == pad_token_id`."""
-    from helpers.chat import ChatCollator
-
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
+
+    from helpers.chat import ChatCollator
 
     # No unk, no spare or other special token to reuse: only the ChatML markers.
     backend = Tokenizer(models.BPE())

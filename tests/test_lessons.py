@@ -383,9 +383,9 @@ def _expected_row(path: Path, with_lesson: bool) -> tuple:
 
 def test_lesson_folders_are_the_notebook_sequence():
     assert tuple(sorted(p.name for p in LESSONS_DIR.iterdir() if p.is_dir())) == LESSONS
-    for name in LESSONS:  # notebooks/ is written lesson by lesson; those present must match
-        present = {p.stem for p in (LESSONS_DIR.parent / "notebooks").glob("*.ipynb")}
-        assert not present or all(n in LESSONS for n in present), sorted(present)
+    # notebooks/ is written lesson by lesson; those present must match
+    present = {p.stem for p in (LESSONS_DIR.parent / "notebooks").glob("*.ipynb")}
+    assert not present or all(n in LESSONS for n in present), sorted(present)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

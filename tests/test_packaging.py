@@ -5,9 +5,9 @@ the README's test command."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
-import tomllib
 import yaml
 
 from helpers.paths import REPO_ROOT

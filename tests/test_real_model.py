@@ -16,8 +16,8 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from chat_oracle import CHATML_ANSWER, expected_answers, oracle_mask
+
 from helpers.gguf import INSTALL_HINT
 
 pytestmark = [

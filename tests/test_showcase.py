@@ -41,8 +41,9 @@ def test_unknown_family_is_a_clear_error():
 
 
 def test_table_from_a_real_model_marks_each_answer(small_tokenizer):
-    from helpers.generate import GenerationSettings
     from tiny_models import tiny_llama
+
+    from helpers.generate import GenerationSettings
 
     tok = small_tokenizer
     model = tiny_llama(tok)

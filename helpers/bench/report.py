@@ -13,7 +13,7 @@ configuration (null for the TRL rows themselves, or when that reference failed o
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SCHEMA = "tunelab.bench/1"
 CASE_FIELDS = {"name": str, "model": str, "runner": str, "mode": str,
@@ -103,7 +103,7 @@ def assemble(grid: str, quick: bool, cases: list[dict], peak: dict, env: dict,
                 f"{len(measured) + 1} measurements, one per case process + one at the start)"}
 
     return {"schema": SCHEMA, "grid": grid, "quick": quick,
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "hardware": env, "versions": versions(), "peak": peak, "flops_formula": FORMULA,
             "trl_overrides": list(TRL_OVERRIDES), "notes": notes,
             "cases": add_comparisons(cases, peak)}

@@ -139,14 +139,14 @@ def measure(model: str, budget: int, runners: list[str], step: int, max_len: int
 
     from helpers.bench.report import environment, versions
 
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     out = {"schema": "tunelab.seqfit/1", "model": model, "budget_bytes": budget, "step": step,
            "max_len": max_len, "date": now,
            "hardware": environment(None, None), "versions": versions(), "runners": {}}
     for runner in runners:
         probes: dict[int, dict] = {}
 
-        def fits(n: int, runner: str = runner) -> bool:
+        def fits(n: int, runner: str = runner, probes: dict = probes) -> bool:
             probes[n] = run_probe(probe_case(model, runner, n), budget, workdir)
             return probes[n]["fits"]
 

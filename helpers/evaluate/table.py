@@ -73,7 +73,9 @@ class ResultTable(list):
         cols, body = self._cells()
         widths = [max(len(c), *(len(row[i]) for row in body)) if body else len(c)
                   for i, c in enumerate(cols)]
-        line = lambda cells: "  ".join(s.ljust(w) for s, w in zip(cells, widths)).rstrip()
+        def line(cells: list[str]) -> str:
+            return "  ".join(s.ljust(w) for s, w in zip(cells, widths)).rstrip()
+
         return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in body])
 
     def _repr_html_(self) -> str:

@@ -62,7 +62,7 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
             seed_rows, seed_details = _metric_rows(results, seed)
             rows += seed_rows
             details.update(seed_details)
-    date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     results = build_results(cfg.to_dict(), rows, training, details, time.perf_counter() - start, date)
     results["showcase"] = showcase  # fixed prompts, every variant's answer (first seed)
     check_results(results)

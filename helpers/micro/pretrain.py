@@ -106,7 +106,6 @@ def train_loop(model, train_blocks, eval_blocks, config: PretrainConfig,
     many steps; `config.resume` picks the run up at the saved step. The batch order and the
     learning rate depend only on the step and the seed, so a resumed run is the same run (tested).
     """
-    import torch
 
     from helpers.micro.checkpoint import load_checkpoint, save_checkpoint
 

@@ -25,7 +25,6 @@ from helpers.micro.phrases import (
     COUNT_FOODS,
     a,
     cap,
-    join_list,
     number,
     number_word,
     plural,

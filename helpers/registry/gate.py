@@ -20,7 +20,7 @@ import math
 import os
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -225,7 +225,7 @@ def current_user() -> str:
 def append_audit(path: Path, action: str, run: str | None, stage: str, *, who: str | None = None,
                  reason: str = "", gate: dict | None = None, **extra: Any) -> dict:
     """Append one audit record (timestamped, flock-protected) and return it."""
-    record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    record = {"time": datetime.now(UTC).isoformat(timespec="seconds"),
               "action": action, "run": run, "stage": stage, "who": who or current_user(),
               "reason": reason, "gate": gate, **extra}
     append_jsonl_locked(path, record)
