@@ -93,3 +93,26 @@ def write_outputs(results: Mapping, out_dir: str | Path) -> list[Path]:
     atomic_write_text(out / "summary.txt", summary_text(results))
     _plots(results, out)
     return [out / f for f in FILES]
+
+
+def family_rows(results: Mapping, variant: str = "it", split: str = "seen"):
+    """Per task family: the first seed's score with its 95% interval (n examples of that seed),
+    the mean over all seeds, and the majority-answer and chance baselines beside them."""
+    from statistics import mean
+
+    from helpers.registry._table import Table
+
+    seeds = [s for s in results["config"]["seeds"] if f"{variant}/{s}" in results["details"]]
+    if not seeds:
+        raise KeyError(f"no per-seed details for variant {variant!r} in these results")
+    per_seed = [{f["family"]: f for f in results["details"][f"{variant}/{s}"][split]["families"]}
+                for s in seeds]
+    rows = []
+    for family, f in per_seed[0].items():
+        accs = [p[family]["accuracy"] for p in per_seed if family in p]
+        rows.append([family + (" (letters)" if f["letter_level"] else ""), f["n"],
+                     f"{f['correct']}/{f['n']}", f"{f['low']:.2f}–{f['high']:.2f}",
+                     round(mean(accs), 3), round(f["majority"], 3), round(f["chance"], 3)])
+    columns = ["family", "n", f"seed {seeds[0]}", "95% interval", f"mean of {len(seeds)} seeds",
+               "majority answer", "chance"]
+    return Table(columns, sorted(rows, key=lambda r: -r[4]))

@@ -50,10 +50,14 @@ class TrainedRun:
 VARIANT_ORDER = ("it", "sft", "hybrid", "replay")  # column order of tables and the showcase
 
 
-def train_settings(cfg: ExperimentConfig, steps: int, seed: int, out_dir: Path) -> TrainSettings:
-    """The cpu preset with this experiment's steps, batch, LR and seed; one checkpoint only."""
+def train_settings(cfg: ExperimentConfig, steps: int, seed: int, out_dir: Path,
+                   learning_rate: float | None = None) -> TrainSettings:
+    """The cpu preset with this experiment's steps, batch, LR and seed; one checkpoint only.
+
+    `learning_rate` defaults to the IT rate; domain variants pass `cfg.sft_learning_rate`.
+    """
     return replace(preset("cpu").train, output_dir=str(out_dir), max_steps=steps,
-                   batch_size=cfg.batch_size, learning_rate=cfg.learning_rate,
+                   batch_size=cfg.batch_size, learning_rate=learning_rate or cfg.learning_rate,
                    max_length=cfg.max_length, eval_steps=0, save_steps=steps, save_total_limit=1,
                    logging_steps=cfg.logging_steps, seed=seed, resume=False)
 
@@ -76,7 +80,9 @@ def _fit(model, tok, variant: str, records: list[dict], steps: int, cfg: Experim
     from helpers.train import train
 
     run_dir = workdir / f"seed{seed}" / variant
-    result = train(model, tok, records, None, train_settings(cfg, steps, seed, run_dir / "trainer"))
+    lr = cfg.learning_rate if variant == "it" else cfg.sft_learning_rate
+    result = train(model, tok, records, None,
+                   train_settings(cfg, steps, seed, run_dir / "trainer", lr))
     out = save_adapter(model, tok, run_dir / "adapter", variant,
                        {"stage": variant, "seed": seed, "experiment": "helpers.experiment"})
     return TrainedRun(variant, seed, out, result.steps, result.seconds, result.final_train_loss,
