@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.paths import OUTPUTS_DIR, REPO_ROOT, RESULTS_DIR, display_path
@@ -93,20 +94,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="executed notebooks go here")
     parser.add_argument("--only", nargs="*", help="run only notebooks starting with these prefixes")
     args = parser.parse_args(argv)
-    os.environ["TUNELAB_QUICK"] = "1" if args.quick else "0"  # inherited by each kernel
     todo = notebooks(args.only)
     if not todo:
         print(f"no notebooks found in {NOTEBOOKS_DIR}", file=sys.stderr)
         return 1
-    total = 0.0
-    for path in todo:
-        print(f"running {path.name} …", flush=True)
-        seconds = run_notebook(path, args.out)
-        total += seconds
-        print(f"  done in {seconds:.0f} s → {args.out.name}/{path.name}", flush=True)
+    with _quick_env(args.quick):
+        total = _run_all(todo, args.out)
     print(f"all {len(todo)} notebooks ran in {total / 60:.1f} min\n")
     print_tradeoff_table()
     return 0
+
+
+@contextmanager
+def _quick_env(quick: bool):
+    """TUNELAB_QUICK for the kernels this run starts, restored afterwards: a caller's process
+    (pytest calls main()) must not inherit it — a leaked "0" once made CI run every notebook
+    at full size."""
+    previous = os.environ.get("TUNELAB_QUICK")
+    os.environ["TUNELAB_QUICK"] = "1" if quick else "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TUNELAB_QUICK", None)
+        else:
+            os.environ["TUNELAB_QUICK"] = previous
+
+
+def _run_all(todo: list[Path], out: Path) -> float:
+    total = 0.0
+    for path in todo:
+        print(f"running {path.name} …", flush=True)
+        seconds = run_notebook(path, out)
+        total += seconds
+        print(f"  done in {seconds:.0f} s → {out.name}/{path.name}", flush=True)
+    return total
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from helpers import course
@@ -64,3 +66,20 @@ def test_committed_notebooks_carry_no_machine_paths(path):
         assert machine not in text, f"{path.name} contains {machine!r}: re-run helpers.course"
     installed = re.search(r"/[^\s'\"]*/(site|dist)-packages/", text)
     assert not installed, f"{path.name} contains {installed.group(0)!r}: re-run helpers.course"
+
+
+def test_main_leaves_the_callers_quick_mode_alone(monkeypatch):
+    """course.main once set TUNELAB_QUICK=0 in the calling process and left it there: every
+    notebook nbval ran after this module then ran at full size (CI took 20 min, not 13)."""
+    from helpers import course
+
+    monkeypatch.setenv("TUNELAB_QUICK", "1")
+    course.main(["--only", "99"])
+    assert os.environ["TUNELAB_QUICK"] == "1"
+    with course._quick_env(False):
+        assert os.environ["TUNELAB_QUICK"] == "0"
+    assert os.environ["TUNELAB_QUICK"] == "1"
+    monkeypatch.delenv("TUNELAB_QUICK")
+    with course._quick_env(True):
+        assert os.environ["TUNELAB_QUICK"] == "1"
+    assert "TUNELAB_QUICK" not in os.environ
