@@ -154,3 +154,14 @@ def test_ratios_to_same_cell_and_to_trl_defaults():
     assert rows[0]["vs_trl_default"]["tokens_per_s"] == pytest.approx(2.0)
     assert rows[0]["vs_trl_default"]["reference"] == "m/qlora/trl-default/gc-on"
     assert rows[1]["vs_trl"] is None and rows[0]["mfu"] == pytest.approx(0.03)
+
+
+def test_cpu_training_memory_is_never_negative():
+    """VmHWM lags the start RSS by a few hundred KB when training adds nothing (Linux batches
+    per-thread RSS counters): that is no growth, not negative memory (it failed a CI run)."""
+    from helpers.bench.runner import _memory_fields
+
+    fields = _memory_fields({"peak_rss": 1_000_000, "rss": 990_000}, {"rss": 1_200_704})
+    assert fields["train_memory_bytes"] == 0 and fields["peak_memory_bytes"] == 1_000_000
+    grown = _memory_fields({"peak_rss": 3_000_000, "rss": 2_000_000}, {"rss": 1_000_000})
+    assert grown["train_memory_bytes"] == 2_000_000

@@ -177,8 +177,11 @@ def _memory_fields(now: dict, start: dict) -> dict:
         return {"memory_kind": "cuda_max_allocated", "peak_memory_bytes": now["cuda_max_allocated"],
                 "train_memory_bytes": now["cuda_max_allocated"] - start["cuda_max_allocated"],
                 "cuda_max_reserved_bytes": now["cuda_max_reserved"]}
+    # Linux batches each thread's RSS counter (up to 64 pages), so when training adds almost
+    # nothing over the start, VmHWM can read a few hundred KB *below* the start RSS (measured:
+    # -196 KB on the micro model). Below zero means "no measurable growth": report 0.
     return {"memory_kind": "peak_rss", "peak_memory_bytes": now["peak_rss"],
-            "train_memory_bytes": now["peak_rss"] - start["rss"]}
+            "train_memory_bytes": max(0, now["peak_rss"] - start["rss"])}
 
 
 def run_isolated(case: BenchCase, workdir: Path, timeout: int = 3600) -> dict:
