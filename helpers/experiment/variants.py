@@ -51,13 +51,11 @@ VARIANT_ORDER = ("it", "sft", "hybrid", "replay")  # column order of tables and 
 
 
 def train_settings(cfg: ExperimentConfig, steps: int, seed: int, out_dir: Path,
-                   learning_rate: float | None = None) -> TrainSettings:
-    """The cpu preset with this experiment's steps, batch, LR and seed; one checkpoint only.
-
-    `learning_rate` defaults to the IT rate; domain variants pass `cfg.sft_learning_rate`.
-    """
+                   learning_rate: float) -> TrainSettings:
+    """The cpu preset with this experiment's steps, batch and seed, the given peak LR (IT and
+    domain SFT differ; a sweep point brings its own); one checkpoint only."""
     return replace(preset("cpu").train, output_dir=str(out_dir), max_steps=steps,
-                   batch_size=cfg.batch_size, learning_rate=learning_rate or cfg.learning_rate,
+                   batch_size=cfg.batch_size, learning_rate=learning_rate,
                    max_length=cfg.max_length, eval_steps=0, save_steps=steps, save_total_limit=1,
                    logging_steps=cfg.logging_steps, seed=seed, resume=False)
 
