@@ -443,7 +443,9 @@ def test_exercises_import_nothing_heavy(path):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
-                assert name.split(".")[0] in LIGHT_MODULES, f"{path.name} imports {name}"
+                # helpers.grading: visible tests compare with its assert_equal (no torch behind it)
+                assert name.split(".")[0] in LIGHT_MODULES or name == "helpers.grading", (
+                    f"{path.name} imports {name}")
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=EX_IDS)
@@ -452,6 +454,7 @@ def test_solution_full_marks_and_student_copy_zero(path, validations):
     assert report.ok, "\n".join(report.problems)
     assert report.solution.score == report.solution.max_score > 0
     assert report.released.score == 0
+    assert report.trick.score == 0  # functions returning an object equal to everything earn nothing
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=EX_IDS)

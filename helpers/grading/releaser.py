@@ -2,9 +2,10 @@
 
 `release` writes the notebook with every solution region replaced by a stub, outputs cleared,
 plus the data files the exercise lists; `tests_hidden.py` is never copied. `validate` grades the
-solution (must get full marks) and the released copy (must get zero on every test), so a test
-that does not depend on the solution, or a solution that fails its own tests, is caught before
-students see it. `check` is the student's self-check: visible tests only, same sandbox.
+solution (must get full marks), the released copy (must get zero on every test) and a trick copy
+whose functions return an object equal to everything (must get zero too), so a test that does not
+depend on the solution, a test fooled by `__eq__`, or a solution that fails its own tests, is
+caught before students see it. `check` is the student's self-check: visible tests only, same sandbox.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ from helpers.io import write_json
 
 CODE_STUB = 'raise NotImplementedError("write your solution here")'
 MARKDOWN_STUB = "_Write your answer here._"
+# The trick submission: every solution returns an object that says it equals anything, so a
+# test written `assert f(x) == expected` passes on it. Tests must use assert_equal instead.
+TRICK_STUB = "return _EqualsEverything()"
+TRICK_CLASS = """class _EqualsEverything:
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+"""
 
 
 def release(source_dir: str | Path, out_dir: str | Path) -> Path:
@@ -63,6 +76,27 @@ def student_notebook(nb: dict[str, Any]) -> dict[str, Any]:
     return nb
 
 
+def trick_notebook(nb: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a solution notebook whose solution functions all return an object equal to
+    everything (regions outside a function, where `return` is not allowed, get the plain stub)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        regions = find_regions(cell_source(cell), "notebook")
+        if regions and cell.get("cell_type") == "code":
+            tricked = _stub_out(cell_source(cell), regions, TRICK_STUB)
+            try:
+                compile(tricked, "<trick>", "exec")
+            except SyntaxError:  # 'return' outside a function
+                tricked = _stub_out(cell_source(cell), regions, CODE_STUB)
+            cell["source"] = tricked
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    first_code = next(i for i, c in enumerate(nb["cells"]) if c.get("cell_type") == "code")
+    nb["cells"].insert(first_code, {"cell_type": "code", "metadata": {}, "outputs": [],
+                                    "execution_count": None, "source": TRICK_CLASS})
+    return nb
+
+
 def _stub_out(source: str, regions: list, stub: str) -> str:
     lines = source.splitlines()
     for r in reversed(regions):  # from the bottom up, so earlier line numbers stay valid
@@ -77,6 +111,7 @@ class Validation:
     problems: list[str] = field(default_factory=list)  # each says what is wrong and what to do
     solution: GradeResult | None = None  # the grade of the solution source
     released: GradeResult | None = None  # the grade of the released student copy
+    trick: GradeResult | None = None  # the grade of the always-equal trick copy
 
     @property
     def ok(self) -> bool:
@@ -98,11 +133,22 @@ def validate(source_dir: str | Path, config: GradeConfig | None = None) -> Valid
         if (Path(tmp) / "tests_hidden.py").exists():
             report.problems.append("the released copy contains tests_hidden.py")
         report.released = grade(released, ex, config, name="released")
+        trick = write_json(trick_notebook(ex.nb), Path(tmp) / "trick" / ex.notebook.name)
+        for rel in ex.files:
+            (trick.parent / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ex.root / rel, trick.parent / rel)
+        report.trick = grade(trick, ex, config, name="trick")
     for t in report.released.tests:
         if t.passed:
             report.problems.append(
                 f"test {t.name!r} passes on the student copy, so it does not "
                 "test the solution; make it call a function the student writes"
+            )
+    for t in report.trick.tests:
+        if t.passed:
+            report.problems.append(
+                f"test {t.name!r} passes on a submission whose functions return an object "
+                "equal to everything; compare with assert_equal (type by type), not =="
             )
     return report
 

@@ -59,7 +59,7 @@ def test_next_token_logprobs_shift():
 @points(1, question="q2")
 def test_next_token_logprobs_zero_probability():
     got = next_token_logprobs([[0.0, 1.0], [0.5, 0.5]], [1, 0])
-    assert got == [-math.inf], f"p=0 for the next token gives [-inf], got {got!r}"
+    assert_equal(got, [-math.inf], "log-probabilities when the next token has p=0")
 
 
 @points(1, question="q2")

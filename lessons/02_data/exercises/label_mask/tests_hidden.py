@@ -37,6 +37,7 @@ def test_labels_do_not_touch_input():
     ids = [7, 8, 9]
     labels = completion_labels(ids, [(0, 1)])
     assert_equal(ids, [7, 8, 9], "input_ids after completion_labels (must not be modified)")
+    assert_equal(labels, [7, -100, -100], "labels of span (0, 1)")
     assert labels is not ids, "return a new list, not input_ids itself"
 
 
