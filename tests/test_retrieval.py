@@ -1,0 +1,97 @@
+"""helpers.retrieval: BM25 over the knowledge base, the retrieval prompt, recall@k."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers.domain import load_split
+from helpers.retrieval import (
+    CONTEXT_HEADER,
+    Hit,
+    Passage,
+    RetrievalError,
+    Retriever,
+    load_passages,
+    needed_fact,
+    recall_at_k,
+    with_context,
+)
+
+TOY = [Passage("a", "The Squall plan has 4 GB of RAM."),
+       Passage("b", "The Breeze plan costs 5 dollars a month."),
+       Passage("c", "Backups are kept for 7 days.")]
+
+
+def _record(fact_id: str, question: str) -> dict:
+    return {"id": f"fact.{fact_id}.q0.t1", "kind": "fact",
+            "messages": [{"role": "user", "content": question},
+                         {"role": "assistant", "content": "..."}]}
+
+
+def test_bundled_knowledge_base_loads_every_statement():
+    passages = load_passages()
+    kb = json.loads((load_passages.__defaults__[0]).read_text())
+    assert [p.id for p in passages] == [f["id"] for f in kb["facts"]] and len(passages) == 47
+
+
+def test_search_ranks_the_statement_sharing_the_rare_words_first():
+    r = Retriever(TOY)
+    hits = r.search("how long are backups kept", k=2)
+    assert [h.passage.id for h in hits][0] == "c" and hits[0].score > hits[1].score
+    assert r.search("Squall RAM", k=1)[0].passage.id == "a"
+    assert len(r.search("anything", k=10)) == 3  # k larger than the index: all passages
+    with pytest.raises(RetrievalError, match="k must be >= 1"):
+        r.search("x", k=0)
+
+
+def test_with_context_extends_the_system_message_and_leaves_the_question():
+    hits = [Hit(TOY[0], 2.0), Hit(TOY[2], 1.0)]
+    msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "RAM?"}]
+    out = with_context(msgs, hits)
+    assert out[0]["content"] == (f"Be brief.\n{CONTEXT_HEADER}\n- {TOY[0].text}\n- {TOY[2].text}")
+    assert out[1] == msgs[1] and msgs[0]["content"] == "Be brief."  # the input is not modified
+    bare = with_context([{"role": "user", "content": "RAM?"}], hits[:1])
+    assert bare[0] == {"role": "system", "content": f"{CONTEXT_HEADER}\n- {TOY[0].text}"}
+
+
+def test_with_context_renders_through_the_chat_template(small_tokenizer):
+    tok = small_tokenizer  # the kit's ChatML template
+    msgs = with_context([{"role": "user", "content": "RAM?"}], [Hit(TOY[0], 1.0)])
+    text = tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    assert TOY[0].text in text and text.index(TOY[0].text) < text.index("RAM?")
+
+
+def test_needed_fact_reads_the_record_id_and_rejects_a_malformed_one():
+    assert needed_fact(_record("plan.squall.ram", "RAM?")) == "plan.squall.ram"
+    assert needed_fact({"id": "fact.sla.credit.q0.t0.v1", "kind": "fact"}) == "sla.credit"
+    assert needed_fact({"id": "refuse.trivia.t4", "kind": "refuse"}) is None
+    with pytest.raises(RetrievalError, match="'oops'"):
+        needed_fact({"id": "oops", "kind": "fact"})
+
+
+def test_recall_at_k_equals_a_brute_force_count():
+    r = Retriever(TOY)
+    records = [_record("a", "Squall RAM"), _record("c", "backups kept"),
+               _record("b", "Squall RAM"), {"id": "refuse.x.t0", "kind": "refuse", "messages": []}]
+    assert recall_at_k(r, records, 1) == {"k": 1, "n": 3, "recall": 2 / 3}
+    assert recall_at_k(r, records, 3)["recall"] == 1.0
+    with pytest.raises(RetrievalError, match="needs fact 'zzz'"):
+        recall_at_k(r, [_record("zzz", "q")], 1)
+
+
+def test_recall_on_the_bundled_test_questions_rises_with_k():
+    r = Retriever(load_passages())
+    recalls = [recall_at_k(r, load_split("test"), k)["recall"] for k in (1, 3, 10)]
+    assert recalls == sorted(recalls) and recalls[0] > 0.4 and recalls[-1] >= 0.9, recalls
+
+
+def test_load_passages_names_the_file_and_the_bad_fact(tmp_path):
+    bad = tmp_path / "kb.json"
+    bad.write_text(json.dumps({"facts": [{"id": "x", "statement": "ok"}, {"id": "y"}]}))
+    with pytest.raises(RetrievalError, match=r"kb.json: facts\[1\] needs"):
+        load_passages(bad)
+    bad.write_text("{")
+    with pytest.raises(RetrievalError, match="kb.json: cannot read"):
+        load_passages(bad)
