@@ -3,9 +3,9 @@ them into the prompt (retrieval-augmented generation, RAG).
 
 Fine-tuning shapes behaviour (the answer format, refusing, escalating); retrieval supplies facts
 that change. The index is BM25 from `rank-bm25` (a maintained library: no hand-written scoring),
-over the statements of `data/domain/kb.json`. The retrieved statements go into the *system*
-message, so the model's own chat template renders them, and the same cells work unchanged with
-a hub model on a GPU.
+over the statements of `data/domain/kb.json`. The retrieved statements go into the messages (the
+user turn by default, or the system message), so the model's own chat template renders them and
+the same cells work unchanged with a hub model on a GPU.
 
     kb = load_passages()                       # 47 statements of the bundled knowledge base
     retriever = Retriever(kb)
@@ -91,16 +91,29 @@ class Retriever:
         return [Hit(self.passages[i], float(scores[i])) for i in order]
 
 
-def with_context(messages: list[dict], hits: list[Hit]) -> list[dict]:
-    """A copy of a conversation whose system message ends with the retrieved statements (a
-    system message is added first if there is none). The user's words are left untouched."""
+def with_context(messages: list[dict], hits: list[Hit], place: str = "user") -> list[dict]:
+    """A copy of a conversation with the retrieved statements added to it.
+
+    place="user" (default): after the last user message, past a blank line, the way the
+    instruction suite writes a task's input after its instruction ("question⏎⏎facts"), which is
+    the layout an instruction-tuned micro model has learned to read. place="system": at the end
+    of the system message (one is added if there is none), the usual choice for hub chat models.
+    """
+    if place not in ("user", "system"):
+        raise RetrievalError(f"place must be 'user' or 'system', got {place!r}")
     facts = "\n".join(f"- {h.passage.text}" for h in hits)
     block = f"{CONTEXT_HEADER}\n{facts}"
     out = [dict(m) for m in messages]
-    if out and out[0].get("role") == "system":
-        out[0]["content"] = f"{out[0]['content']}\n{block}"
-    else:
-        out.insert(0, {"role": "system", "content": block})
+    if place == "system":
+        if out and out[0].get("role") == "system":
+            out[0]["content"] = f"{out[0]['content']}\n{block}"
+        else:
+            out.insert(0, {"role": "system", "content": block})
+        return out
+    users = [i for i, m in enumerate(out) if m.get("role") == "user"]
+    if not users:
+        raise RetrievalError("with_context(place='user') needs a user message to add facts to")
+    out[users[-1]]["content"] = f"{out[users[-1]]['content']}\n\n{block}"
     return out
 
 

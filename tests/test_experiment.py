@@ -115,6 +115,22 @@ def test_quick_run_writes_valid_results(quick_run):
     assert len(csv_lines) == 1 + len(results["rows"]) and csv_lines[0].startswith("variant,seed")
 
 
+@needs_micro
+def test_quick_run_measures_retrieval_and_fresh_facts(quick_run):
+    results = json.loads((quick_run / "results.json").read_text())
+    rag = results["rag"]
+    assert [r["variant"] for r in rag["rows"]] == ["it", "it+rag", "sft", "sft+rag", "hybrid",
+                                                   "hybrid+rag"]
+    assert rag["k"] == 3 and rag["recall"]["n"] > 0 and 0 <= rag["recall"]["recall"] <= 1
+    main = {r["variant"]: r for r in results["rows"] if r["seed"] == 0}
+    for row in rag["rows"]:
+        assert 0 <= row["fresh_fact_accuracy"] <= 1 and 0 <= row["fresh_old_fact_rate"] <= 1
+        if "+" not in row["variant"]:  # same adapter, same questions, greedy: same answers
+            for key in ("domain_fact_accuracy", "domain_refusal_rate", "domain_escalation_rate"):
+                assert row[key] == main[row["variant"]][key], (row["variant"], key)
+    assert "knowledge by retrieval" in (quick_run / "summary.txt").read_text()
+
+
 @pytest.mark.skipif(not COMMITTED.exists(), reason="full experiment results not committed yet")
 def test_committed_results_are_consistent_and_full():
     results = json.loads(COMMITTED.read_text())
@@ -150,6 +166,28 @@ def test_merged_parallel_parts_equal_one_run_over_all_seeds(tmp_path, synthetic)
     assert merged["forgetting"] == synthetic["forgetting"]
     assert merged["wall_seconds"] == 12.0 and len(merged["parts"]) == 3
     assert merged["showcase"]["seed"] == 0  # the first seed's table, as in a single run
+
+
+def test_merge_keeps_every_parts_retrieval_rows(tmp_path):
+    from helpers.experiment.merge import merge_results
+    from helpers.experiment.rag import rag_section
+
+    folders = []
+    for seed in (1, 0):
+        folder = _part(tmp_path, seed)
+        doc = json.loads((folder / "results.json").read_text())
+        rows = [{"variant": v, "seed": seed, "domain_fact_accuracy": 0.1 * seed,
+                 "fresh_fact_accuracy": 0.5, "fresh_old_fact_rate": 0.0} for v in ("sft", "it+rag")]
+        doc["rag"] = rag_section(rows, {"k": 3, "n": 70, "recall": 0.74}, 3)
+        (folder / "results.json").write_text(json.dumps(doc))
+        folders.append(folder)
+    merged = merge_results(folders)
+    check_results(merged)
+    assert len(merged["rag"]["rows"]) == 4
+    assert merged["rag"]["aggregate"]["sft"]["domain_fact_accuracy"]["mean"] == pytest.approx(0.05)
+    merged["rag"]["aggregate"]["sft"]["domain_fact_accuracy"]["mean"] = 0.9  # a hand edit
+    with pytest.raises(ResultsSchemaError, match="rag.aggregate"):
+        check_results(merged)
 
 
 def test_merge_refuses_parts_of_different_experiments(tmp_path):

@@ -46,21 +46,29 @@ def test_search_ranks_the_statement_sharing_the_rare_words_first():
         r.search("x", k=0)
 
 
-def test_with_context_extends_the_system_message_and_leaves_the_question():
+def test_with_context_adds_the_facts_after_the_question_or_to_the_system_message():
     hits = [Hit(TOY[0], 2.0), Hit(TOY[2], 1.0)]
     msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "RAM?"}]
+    block = f"{CONTEXT_HEADER}\n- {TOY[0].text}\n- {TOY[2].text}"
     out = with_context(msgs, hits)
-    assert out[0]["content"] == (f"Be brief.\n{CONTEXT_HEADER}\n- {TOY[0].text}\n- {TOY[2].text}")
-    assert out[1] == msgs[1] and msgs[0]["content"] == "Be brief."  # the input is not modified
-    bare = with_context([{"role": "user", "content": "RAM?"}], hits[:1])
+    assert out == [msgs[0], {"role": "user", "content": f"RAM?\n\n{block}"}]
+    assert msgs[1]["content"] == "RAM?"  # the input is not modified
+    out = with_context(msgs, hits, place="system")
+    assert out[0]["content"] == f"Be brief.\n{block}" and out[1] == msgs[1]
+    bare = with_context([{"role": "user", "content": "RAM?"}], hits[:1], place="system")
     assert bare[0] == {"role": "system", "content": f"{CONTEXT_HEADER}\n- {TOY[0].text}"}
+    with pytest.raises(RetrievalError, match="place must be"):
+        with_context(msgs, hits, place="assistant")
+    with pytest.raises(RetrievalError, match="needs a user message"):
+        with_context([{"role": "system", "content": "x"}], hits)
 
 
 def test_with_context_renders_through_the_chat_template(small_tokenizer):
     tok = small_tokenizer  # the kit's ChatML template
-    msgs = with_context([{"role": "user", "content": "RAM?"}], [Hit(TOY[0], 1.0)])
-    text = tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
-    assert TOY[0].text in text and text.index(TOY[0].text) < text.index("RAM?")
+    for place in ("user", "system"):
+        msgs = with_context([{"role": "user", "content": "RAM?"}], [Hit(TOY[0], 1.0)], place)
+        text = tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+        assert TOY[0].text in text and text.endswith("<|im_start|>assistant\n"), text
 
 
 def test_needed_fact_reads_the_record_id_and_rejects_a_malformed_one():

@@ -41,6 +41,7 @@ def _same_config(parts: list[tuple[Path, dict]]) -> dict:
 
 def merge_results(paths: list[Path]) -> dict:
     """One results document from several parts (see the module docstring)."""
+    from helpers.experiment.rag import rag_section
     from helpers.experiment.report import build_results, check_results
 
     parts = [(Path(p), _load(Path(p))) for p in paths]
@@ -57,6 +58,9 @@ def merge_results(paths: list[Path]) -> dict:
     date = max(doc["date"] for _, doc in parts)
     results = build_results(config, rows, training, details, max(walls), date)
     results["showcase"] = showcase
+    if all("rag" in doc for _, doc in parts):
+        rag_rows = [r for _, doc in parts for r in doc["rag"]["rows"]]
+        results["rag"] = rag_section(rag_rows, parts[0][1]["rag"]["recall"], config["rag_k"])
     results["parts"] = [{"seeds": doc["config"]["seeds"], "wall_seconds": doc["wall_seconds"]}
                         for _, doc in parts]
     check_results(results)

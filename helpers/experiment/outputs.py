@@ -57,7 +57,25 @@ def summary_text(results: Mapping) -> str:
         parts += ["", "forgetting (before->after; + = worse after: accuracy drop, loss rise)",
                   str(pick(forget, ["pair", "seeds", *INSTRUCTION_PLOT])), "",
                   str(pick(forget, ["pair", *LOSS_PLOT[:3], "perplexity"]))]
+    if results.get("rag"):
+        parts += ["", *rag_summary_lines(results["rag"])]
     return "\n".join(parts) + "\n"
+
+
+def rag_summary_lines(rag: Mapping) -> list[str]:
+    """Lesson 08's table: each variant with and without retrieval, then on the changed facts."""
+    from helpers.evaluate import aggregate
+
+    table = aggregate(rag["rows"], by="variant")
+    recall = rag["recall"]
+    return [f"knowledge by retrieval (top {rag['k']} knowledge-base statements in the prompt; "
+            f"the needed fact among them for {recall['recall']:.3f} of {recall['n']} questions)",
+            "and fresh facts (4 policies changed after training; +rag reads the changed "
+            "knowledge base, nothing is retrained):",
+            str(type(table)({c: row.get(c) for c in (
+                "variant", "seeds", "domain_fact_accuracy", "domain_refusal_rate",
+                "domain_escalation_rate", "domain_false_refusal_rate", "fresh_fact_accuracy",
+                "fresh_old_fact_rate")} for row in table))]
 
 
 def _plots(results: Mapping, out: Path) -> None:

@@ -125,6 +125,13 @@ def check_results(results: Mapping, tol: float = 1e-9) -> None:
     if results["forgetting_rows"]:
         _check_aggregate(results["forgetting"], aggregate_dict(results["forgetting_rows"], "pair"),
                          "forgetting", tol)
+    if "rag" in results:  # optional: results written before lesson 08 have none
+        for i, row in enumerate(results["rag"]["rows"]):
+            for name, value in row.items():
+                if name not in ("variant", "seed"):
+                    _check_value(name, value, f"rag.rows[{i}] ({row['variant']})")
+        _check_aggregate(results["rag"]["aggregate"],
+                         aggregate_dict(results["rag"]["rows"], "variant"), "rag.aggregate", tol)
 
 
 def load_results(path: str | Path | None = None) -> dict:

@@ -42,13 +42,15 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
     from helpers.domain import load_split
     from helpers.experiment.data import eval_suite, heldout_texts, load_instructions
     from helpers.experiment.outputs import summary_text, write_outputs
+    from helpers.experiment.rag import evaluate_rag, evaluation_sets, rag_section
     from helpers.experiment.report import build_results, check_results
     from helpers.experiment.variants import TrainingData, evaluate_seed, train_seed
 
     start = time.perf_counter()
     suite = eval_suite(cfg, heldout_texts(resolve_model_path(cfg.model), cfg.heldout_texts))
     data = TrainingData(load_instructions("train"), load_split("train"))
-    rows, details, training, showcase = [], {}, [], None
+    rag_sets = evaluation_sets(cfg)
+    rows, details, training, showcase, rag_rows = [], {}, [], None, []
     with tempfile.TemporaryDirectory(prefix="tunelab-exp-") as tmp:
         work = Path(workdir or tmp)
         for i, seed in enumerate(cfg.seeds):
@@ -62,9 +64,12 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
             seed_rows, seed_details = _metric_rows(results, seed)
             rows += seed_rows
             details.update(seed_details)
+            log(f"seed {seed}: retrieval and fresh facts ({time.perf_counter() - start:.0f}s)")
+            rag_rows += evaluate_rag(cfg, {r.variant: r.adapter_dir for r in runs}, seed, rag_sets)
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     results = build_results(cfg.to_dict(), rows, training, details, time.perf_counter() - start, date)
     results["showcase"] = showcase  # fixed prompts, every variant's answer (first seed)
+    results["rag"] = rag_section(rag_rows, rag_sets["recall"], cfg.rag_k)  # lesson 08
     check_results(results)
     if out_dir is not None:
         write_outputs(results, out_dir)

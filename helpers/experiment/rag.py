@@ -1,0 +1,101 @@
+"""Knowledge by retrieval vs knowledge by fine-tuning, measured inside the trade-off experiment
+(lesson 08): the same adapters, the same domain test questions, with and without the top-k
+knowledge-base statements in the prompt; then the knowledge base changes (helpers.domain.fresh)
+and every variant is asked about the changed facts again, without retraining.
+
+Rows (one per variant and seed), all rates over the named records:
+- `domain_*`: fact accuracy, refusal, escalation, false refusal on the domain test questions;
+- `fresh_fact_accuracy`: the *new* value stated, on questions about the changed facts;
+- `fresh_old_fact_rate`: the *old* value still stated (what a stale model does).
+Variants with `+rag` read the knowledge base (the changed one for the fresh questions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from helpers.experiment.config import ExperimentConfig
+
+RAG_VARIANTS = ("it", "sft", "hybrid")  # adapters that are also evaluated with retrieval
+DOMAIN_KEYS = ("fact_accuracy", "refusal_rate", "escalation_rate", "false_refusal_rate")
+
+
+def with_retrieval(records: Sequence[dict], retriever, k: int) -> list[dict]:
+    """Copies of `records` whose prompt carries the top-k statements for their question."""
+    from helpers.retrieval import last_user_text, with_context
+
+    out = []
+    for record in records:
+        hits = retriever.search(last_user_text(record), k)
+        out.append({**record, "messages": [*with_context(record["messages"][:-1], hits),
+                                           record["messages"][-1]]})
+    return out
+
+
+def _answers(model, tok, records: Sequence[dict], cfg: ExperimentConfig) -> list[str]:
+    from helpers.generate import GenerationSettings, generate_batch
+
+    prompts = [r["messages"][:-1] for r in records]
+    settings = GenerationSettings(max_new_tokens=cfg.max_new_tokens)
+    return [g.text for g in generate_batch(model, tok, prompts, settings, cfg.eval_batch_size)]
+
+
+def _score(model, tok, test: list[dict], fresh: list[dict], cfg: ExperimentConfig) -> dict:
+    from helpers.domain import score_domain
+    from helpers.domain.fresh import states_old_fact
+
+    domain = score_domain(test, _answers(model, tok, test, cfg))
+    fresh_answers = _answers(model, tok, fresh, cfg)
+    new = score_domain(fresh, fresh_answers)["fact_accuracy"]
+    old = sum(states_old_fact(r, a) for r, a in zip(fresh, fresh_answers)) / len(fresh)
+    return {**{f"domain_{k}": domain[k] for k in DOMAIN_KEYS},
+            "fresh_fact_accuracy": new, "fresh_old_fact_rate": old}
+
+
+def evaluation_sets(cfg: ExperimentConfig) -> dict:
+    """The records and retrievers every seed is scored with (the same for all variants)."""
+    from helpers.domain import load_split
+    from helpers.domain.fresh import fresh_passages, fresh_records
+    from helpers.evaluate import sample_records
+    from helpers.retrieval import Retriever, load_passages, recall_at_k
+
+    test = sample_records(load_split("test"), cfg.eval_domain, cfg.eval_seed, key="kind")
+    fresh = sample_records(
+        fresh_records(load_split("train") + load_split("validation") + load_split("test")),
+        cfg.eval_fresh, cfg.eval_seed, key="old_value")
+    kb = load_passages()
+    old, new = Retriever(kb), Retriever(fresh_passages(kb))
+    return {"test": test, "fresh": fresh, "old": old, "new": new,
+            "recall": recall_at_k(old, test, cfg.rag_k)}
+
+
+def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int,
+                 sets: dict) -> list[dict]:
+    """One row per variant: each adapter without retrieval, and it/sft/hybrid with it."""
+    from helpers.experiment.variants import model_settings
+    from helpers.models import active_adapters, load_adapter, load_base
+
+    model, tok = load_base(model_settings(cfg))
+    for variant, path in adapter_dirs.items():
+        model = load_adapter(model, path, variant)
+    test_rag = with_retrieval(sets["test"], sets["old"], cfg.rag_k)
+    fresh_rag = with_retrieval(sets["fresh"], sets["new"], cfg.rag_k)
+    rows = []
+    for variant in ("it", "sft", "hybrid"):
+        if variant not in adapter_dirs:
+            continue
+        with active_adapters(model, variant) as m:
+            rows.append({"variant": variant, "seed": seed,
+                         **_score(m, tok, sets["test"], sets["fresh"], cfg)})
+            if variant in RAG_VARIANTS:
+                rows.append({"variant": f"{variant}+rag", "seed": seed,
+                             **_score(m, tok, test_rag, fresh_rag, cfg)})
+    return rows
+
+
+def rag_section(rows: list[dict], recall: dict, k: int) -> dict:
+    """The results document's "rag" part: rows, their mean ± sd per variant, retrieval recall."""
+    from helpers.experiment.report import aggregate_dict
+
+    return {"k": k, "recall": recall, "rows": rows, "aggregate": aggregate_dict(rows, "variant")}
