@@ -95,6 +95,51 @@ def test_corpus_has_none_of_the_domain_terms():
     assert find_violations(docs, domain.DOMAIN_TERMS) == []
 
 
+def test_denylist_allows_one_domain_word_in_a_word_list_line_only():
+    from helpers.domain import DOMAIN_TERMS
+
+    allowed = ["It said:\nlamp, server, goat\nThe end.", "On the card:\nlamp server goat",
+               "The list:\nlamp\nserver\ngoat"]
+    assert find_violations(allowed, DOMAIN_TERMS) == []
+    caught = ["It said:\nlamp, server, refund", "It said: lamp, server, goat.",
+              "The server was red.", "lamp, server, goat\nThe plan costs 5."]
+    assert [v.doc_index for v in find_violations(caught, DOMAIN_TERMS)] == [0, 1, 2, 3]
+
+
+def test_lexicon_genres_put_the_extra_words_in_lists_and_stay_clean():
+    import random
+
+    from helpers.domain import DOMAIN_TERMS
+    from helpers.micro import lexicon
+
+    plain, domain = lexicon.word_pools()
+    assert "yes" in plain and "Tempest" in domain and "Reverse" not in plain + domain
+    # the default corpus does not change (stages 1-3 stay reproducible); a weight adds the genres
+    base = generate_corpus(CorpusConfig(seed=0, n_documents=300))
+    assert generate_corpus(CorpusConfig(seed=0, n_documents=300, lexicon_weight=0.0)) == base
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=3000, lexicon_weight=16))
+    assert find_violations(docs, DOMAIN_TERMS) == []
+    lists = [d for d in docs if "copied it onto" in d or "read it again:" in d]
+    asked = [d for d in docs if " asked if there was " in d]
+    assert len(lists) > 100 and len(asked) > 100
+    rng = random.Random(1)
+    for _ in range(200):  # the yes/no answer follows the list
+        doc = lexicon.asked_if(rng)
+        items = doc.split(" put ")[1].split(" in the ")[0].split(", ")
+        thing = re.search(r"if there was an? (\w+)", doc).group(1)
+        assert doc.endswith("said yes.") == (thing in items), doc
+
+
+def test_answer_token_coverage_counts_types_the_corpus_lacks(small_tokenizer):
+    from helpers.micro.vocab import answer_token_coverage
+
+    nothing = answer_token_coverage(small_tokenizer, [])
+    everything = answer_token_coverage(small_tokenizer, range(len(small_tokenizer)))
+    for name in ("domain_answers", "instruction_answers"):
+        assert nothing[name]["absent_from_corpus"] == nothing[name]["token_types"] > 20
+        assert everything[name]["absent_from_corpus"] == 0
+
+
 def test_heldout_split_never_overlaps_training():
     docs = ["a", "b", "c", "a", "d"] * 20 + ["x", "a", "y"]
     split = split_corpus(docs, 0.03)

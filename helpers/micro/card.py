@@ -79,8 +79,9 @@ def _stage_lines(m: dict[str, Any]) -> str:
     lines = []
     for i, s in enumerate(_stages(m), 1):
         copy = "" if s.get("copy_probe") is None else f", copy probe after it {_pct(s['copy_probe'])}"
+        lexicon = f", word-list weight {s['lexicon_weight']:g}" if s.get("lexicon_weight") else ""
         lines.append(f"{i}. {s['tokens']:,} tokens in {s['train_seconds'] / 60:.1f} min"
-                     f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{copy}):\n"
+                     f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{lexicon}{copy}):\n"
                      f"   `{s['command']}`")
     return "\n".join(lines)
 
@@ -112,10 +113,11 @@ def _how_made(m: dict[str, Any]) -> str:
         "sequences, weather, measurements and unit facts, record cards, short stories, diaries, "
         "letters, lists, timetables, dialogues and fables, and — about half the text — "
         "documents that introduce people, things and lists and refer back to them "
-        "(`helpers/micro/recall.py`), so that predicting the next word needs the context. "
+        "(`helpers/micro/recall.py`), so that predicting the next word needs the context"
+        f"{_lexicon_sentence(cfg['corpus'])}. "
         "Before training the corpus is checked against a denylist (chat markers, "
-        "\"Question:/Answer:\" layouts, imperative task requests, hosting vocabulary); a match "
-        "stops the run."),
+        "\"Question:/Answer:\" layouts, imperative task requests, hosting vocabulary outside "
+        "a word list); a match stops the run."),
         (f"- **Tokenizer**: byte-level BPE with {corpus['tokenizer_vocab']} tokens (up to "
         f"{cfg['tokenizer']['vocab_size']} allowed), trained on the training documents plus word "
         "lists of the domain set and of the instruction suite's prompts (vocabulary only: no "
@@ -141,6 +143,27 @@ def _how_made(m: dict[str, Any]) -> str:
         "its random initialisation. Loss curve: `loss_curve.png`, `loss_curve.json`; every "
         "number on this card: `pretrain_metrics.json`."),
     ))
+
+
+def _lexicon_sentence(corpus_cfg: dict[str, Any]) -> str:
+    if not corpus_cfg.get("lexicon_weight"):
+        return ""
+    return ("; and word lists that are copied, reversed or sorted (`helpers/micro/lexicon.py`), "
+            "which put every word of the domain set and of the instruction prompts into the "
+            "text, one hosting word at most per list and never in a sentence, so the model can "
+            "say those words without having read any fact about the hosting company")
+
+
+def _coverage_lines(m: dict[str, Any]) -> str:
+    """Answer token types the last stage's corpus never contains (their embeddings untrained)."""
+    cov = m["corpus"].get("answer_token_coverage")
+    if not cov:
+        return ""
+    parts = [f"{c['absent_from_corpus']} of {c['token_types']} token types of the "
+             f"{name.replace('_', ' ')}" for name, c in cov.items()]
+    return ("\n\nAnswer tokens the last stage's corpus never contains (an embedding row that is "
+            "never predicted stays random, and LoRA does not train embeddings): "
+            + "; ".join(parts) + ".")
 
 
 def _token_table(m: dict[str, Any]) -> str:
@@ -242,7 +265,7 @@ every instruction family, seen and held out, in passing:
 {_skills_table()}
 
 ## Tokens: one word, one set of ids
-{_token_table(m)}
+{_token_table(m)}{_coverage_lines(m)}
 
 Digits and punctuation are single characters by design; the column "of them letters" counts
 words that fell apart (and "I", "a"). Letter-level answers (reversed or upper-case words) stay in

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.io import write_jsonl
-from helpers.micro import facts, recall, stories
+from helpers.micro import facts, lexicon, recall, stories
 
 Genre = Callable[[random.Random], str]
 
@@ -28,6 +28,9 @@ class CorpusConfig:
     heldout_fraction: float = 0.02  # share of documents kept out of training for perplexity
     story_weight: float = 1.5  # narrative genres are drawn this much more often than facts
     recall_weight: float = 2.0  # genres that refer back to their context (recall.py): ~half the text
+    # Word lists of the domain's and the instruction prompts' vocabulary, copied (lexicon.py), so
+    # every token can be predicted. 0 (the default) leaves the corpus of stages 1-3 unchanged.
+    lexicon_weight: float = 0.0
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -35,6 +38,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     gs = list(facts.GENRES) + list(stories.GENRES) + list(recall.GENRES)
     ws = ([1.0] * len(facts.GENRES) + [config.story_weight] * len(stories.GENRES)
           + [config.recall_weight] * len(recall.GENRES))
+    if config.lexicon_weight > 0:  # appended only when used: the random stream stays as before
+        gs += list(lexicon.GENRES)
+        ws += [config.lexicon_weight] * len(lexicon.GENRES)
     return gs, ws
 
 

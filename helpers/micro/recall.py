@@ -251,7 +251,8 @@ SKILL_SHAPES: dict[str, str] = {
     "alphabetical_first": "Of these, candle comes first in the alphabet.",
     "join_commas": "The card said:⏎dog milk candle⏎… Written with commas it is dog, milk, candle.",
     "make_list": "Later Omar told Ana what was in the bag: dog, milk, candle.",
-    "contains_item": "There was a milk on it, but no rope. / Milk was on the list. Rope was not.",
+    "contains_item": ("There was a milk on it, but no rope. / Ben asked if there was a rope in the"
+                      " bag. Omar said no. (lexicon.asked_if)"),
     "extract_who": "Lena dropped the map near the bridge. Everyone knew that it was Lena …",
     "extract_object": "… The thing was the map.",
     "extract_color": "… The map was red.",

@@ -64,6 +64,7 @@ def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
 
 def _pack(tokenizer, split, config: PretrainConfig, log: Callable[[str], None]):
     from helpers.micro.tokens import encode_documents, pack
+    from helpers.micro.vocab import answer_token_coverage
 
     train_stream = encode_documents(tokenizer, split.train)
     heldout_stream = encode_documents(tokenizer, split.heldout)
@@ -72,6 +73,7 @@ def _pack(tokenizer, split, config: PretrainConfig, log: Callable[[str], None]):
         "corpus_chars_train": sum(map(len, split.train)),
         "corpus_tokens_train": len(train_stream), "corpus_tokens_heldout": len(heldout_stream),
         "tokenizer_vocab": len(tokenizer),
+        "answer_token_coverage": answer_token_coverage(tokenizer, train_stream),
     }
     log(f"corpus: {stats}")
     blocks = {
@@ -133,6 +135,7 @@ def _stage(m: dict) -> dict[str, Any]:
     """One pretraining stage as the card lists it."""
     return {"command": m["command"], "tokens": m["tokens_seen"], "train_seconds": m["train_seconds"],
             "recall_weight": m["config"]["corpus"].get("recall_weight"),
+            "lexicon_weight": m["config"]["corpus"].get("lexicon_weight", 0.0),
             "copy_probe": m.get("copy_probe", {}).get("trained")}
 
 

@@ -149,6 +149,26 @@ def dataset_token_stats(tokenizer) -> dict[str, dict[str, float]]:
             "instruction_answers": token_stats(tokenizer, _answers(task_splits()["train"]))}
 
 
+def answer_token_coverage(tokenizer, train_ids) -> dict[str, dict[str, Any]]:
+    """How many token types of the domain answers and of the instruction answers never occur in
+    the pretraining stream `train_ids`. Such a token's embedding is never trained (it stays at
+    its random initialisation), so LoRA fine-tuning, which leaves embeddings frozen, can hardly
+    make the model say it: the reason for lexicon.py."""
+    from helpers.domain.qa import build_splits as domain_splits
+    from helpers.tasks.build import build_splits as task_splits
+
+    seen = set(int(i) for i in train_ids)
+    out = {}
+    for name, records in (("domain_answers", domain_splits()["train"]),
+                          ("instruction_answers", task_splits()["train"])):
+        types = {i for text in _answers(records)
+                 for i in tokenizer(text, add_special_tokens=False)["input_ids"]}
+        absent = sorted(types - seen)
+        out[name] = {"token_types": len(types), "absent_from_corpus": len(absent),
+                     "examples": tokenizer.convert_ids_to_tokens(absent[:8])}
+    return out
+
+
 def world_words() -> list[str]:
     """Every word of the micro world: the task lexicon plus names, towns, days and months."""
     from helpers import world

@@ -1,0 +1,89 @@
+"""Document genres that teach the model to *say* every word its tokenizer has.
+
+Why this module exists: the tokenizer is trained on the corpus plus the word lists of the domain
+set and the instruction suite (vocab.py), so "server" or "yes" is one token. But the first
+corpus never used those words, so 2,046 of the 3,072 embedding rows kept their random
+initialisation: 124 of the 201 token types of the domain answers ("Tempest", "GB", "storage",
+"human", "agent") and the "yes" of `contains_item` had never been predicted. The tied output
+embedding of such a token is a random vector, LoRA does not train embeddings, and domain SFT sat
+at 0.03 fact accuracy while the same answers were in its training set.
+
+A real base model has read "server" and "storage" many times; it just has never read Nimbusly's
+policies. These genres give the micro model the same: the extra words appear only inside word
+lists that are copied (a skill the instruction families need anyway), one domain word at most per
+list line, never in a sentence, never beside a number — so the corpus still carries no fact about
+the hosting domain (checks.py allows exactly such list lines, and nothing else).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+
+from helpers import world
+from helpers.micro.phrases import a, number, pronoun, sample
+
+_NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS
+
+
+@functools.lru_cache(maxsize=1)
+def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(plain extra words, domain-term words) of the domain set and the instruction prompts that
+    the world vocabulary lacks. Words the denylist rejects for another reason than being a
+    domain term (task verbs such as "Reverse", which would look like a request) are left out."""
+    from helpers.domain import DOMAIN_TERMS
+    from helpers.micro.checks import find_violations
+    from helpers.micro.vocab import domain_vocabulary, instruction_vocabulary, world_words
+
+    known = set(world_words())
+    plain, domain = [], []
+    for w in sorted((set(domain_vocabulary()) | set(instruction_vocabulary())) - known):
+        if find_violations([w], DOMAIN_TERMS):  # alone on a line, yet not allowed: a task verb
+            continue
+        is_term = bool(find_violations([f"It was {w}."], DOMAIN_TERMS))
+        (domain if is_term else plain).append(w)
+    return tuple(plain), tuple(domain)
+
+
+def _word_list(rng: random.Random) -> list[str]:
+    """3-6 words: extra words mixed with world nouns, at most one domain term."""
+    plain, domain = word_pools()
+    words = sample(rng, plain, rng.randint(1, 3)) + sample(rng, _NOUNS, rng.randint(1, 2))
+    if rng.random() < 0.5:
+        words.append(rng.choice(domain))
+    rng.shuffle(words)
+    return words
+
+
+def copied_list(rng: random.Random) -> str:
+    """Someone copies a list of words, line by line: the list again, reversed or sorted."""
+    p = rng.choice(world.PEOPLE)
+    where = rng.choice(("note", "card", "board", "page", "label"))
+    words = _word_list(rng)
+    sep = rng.choice((", ", " ", "\n"))
+    head = rng.choice((f"{p} found an old {where}. It said:", f"On the {where} {p} had written:",
+                       f"The {where} on the wall said:"))
+    copy = rng.choice((
+        (f"{p} copied it onto another {where}:", words),
+        (f"{p} read it again:", words),
+        ("Read from the bottom up, it said:", words[::-1]),
+        (f"{p} wrote the words in alphabetical order:", sorted(words)),
+    ))
+    tail = rng.choice((f"There were {number(rng, len(words))} words.", f"{p} kept the {where}.",
+                       f"Then {pronoun(p)} put the {where} away."))
+    return "\n".join([head, sep.join(words), copy[0], sep.join(copy[1]), tail])
+
+
+def asked_if(rng: random.Random) -> str:
+    """Whether a thing is in a list, answered yes or no in prose (the skill of contains_item)."""
+    p, q = sample(rng, world.PEOPLE, 2)
+    items = sample(rng, _NOUNS, rng.randint(3, 5))
+    present = rng.random() < 0.5
+    thing = rng.choice(items) if present else rng.choice([n for n in _NOUNS if n not in items])
+    box = rng.choice(("bag", "basket", "box", "drawer"))
+    answer = "yes" if present else "no"
+    return (f"{p} put {', '.join(items)} in the {box}. {q} asked if there was {a(thing)} in"
+            f" the {box}. {p} said {answer}.")
+
+
+GENRES = (copied_list, asked_if)
