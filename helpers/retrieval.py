@@ -136,6 +136,18 @@ def last_user_text(record: dict) -> str:
     return users[-1]
 
 
+def with_retrieval(records: list[dict], retriever: Retriever, k: int,
+                   place: str = "user") -> list[dict]:
+    """Copies of chat records whose prompt carries the top-k statements for their question (the
+    reference answer, the last message, is kept as it is, for scoring)."""
+    out = []
+    for record in records:
+        hits = retriever.search(last_user_text(record), k)
+        out.append({**record, "messages": [*with_context(record["messages"][:-1], hits, place),
+                                           record["messages"][-1]]})
+    return out
+
+
 def recall_at_k(retriever: Retriever, records: list[dict], k: int) -> dict[str, float | int]:
     """Share of fact records whose needed fact is among the top-k passages for its question."""
     known = {p.id for p in retriever.passages}

@@ -103,3 +103,31 @@ def test_load_passages_names_the_file_and_the_bad_fact(tmp_path):
     bad.write_text("{")
     with pytest.raises(RetrievalError, match="kb.json: cannot read"):
         load_passages(bad)
+
+
+def test_with_retrieval_keeps_the_reference_answer_and_adds_the_hits():
+    from helpers.retrieval import with_retrieval
+
+    records = [_record("a", "Squall RAM"), _record("c", "backups kept")]
+    out = with_retrieval(records, Retriever(TOY), k=1)
+    assert [r["messages"][-1] for r in out] == [r["messages"][-1] for r in records]
+    assert out[0]["messages"][0]["content"] == f"Squall RAM\n\n{CONTEXT_HEADER}\n- {TOY[0].text}"
+    assert out[1]["messages"][0]["content"].endswith(TOY[2].text)
+    assert records[0]["messages"][0]["content"] == "Squall RAM" and out[0]["id"] == records[0]["id"]
+
+
+def test_score_knowledge_counts_each_kind_with_an_interval():
+    from helpers.domain import ESCALATION_MESSAGE, REFUSAL_MESSAGE
+    from helpers.evaluate.knowledge import score_knowledge
+
+    fact = {"kind": "fact", "facts": ["4 GB"], "id": "fact.a.q0.t0"}
+    records = [fact, fact, {"kind": "refuse", "facts": []}, {"kind": "escalate", "facts": []},
+               {**fact, "old_value": "2 GB"}]
+    answers = ["It has 4 GB.", REFUSAL_MESSAGE, REFUSAL_MESSAGE, ESCALATION_MESSAGE, "It has 2 GB."]
+    score = score_knowledge(records, answers)
+    assert score.row() == {"facts": 1 / 3, "refusals": 1.0, "escalations": 1.0,
+                           "false refusals": 0.25, "old fact": 1.0}
+    assert score.rates["facts"].n == 3 and score.rates["facts"].low < 1 / 3 < score.rates["facts"].high
+    assert "refusals" not in score_knowledge([fact], ["4 GB"]).rates  # nothing to measure: left out
+    with pytest.raises(ValueError, match="2 records but 1 answers"):
+        score_knowledge([fact, fact], ["x"])

@@ -12,45 +12,25 @@ Variants with `+rag` read the knowledge base (the changed one for the fresh ques
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.experiment.config import ExperimentConfig
 
 RAG_VARIANTS = ("it", "sft", "hybrid")  # adapters that are also evaluated with retrieval
-DOMAIN_KEYS = ("fact_accuracy", "refusal_rate", "escalation_rate", "false_refusal_rate")
-
-
-def with_retrieval(records: Sequence[dict], retriever, k: int) -> list[dict]:
-    """Copies of `records` whose prompt carries the top-k statements for their question."""
-    from helpers.retrieval import last_user_text, with_context
-
-    out = []
-    for record in records:
-        hits = retriever.search(last_user_text(record), k)
-        out.append({**record, "messages": [*with_context(record["messages"][:-1], hits),
-                                           record["messages"][-1]]})
-    return out
-
-
-def _answers(model, tok, records: Sequence[dict], cfg: ExperimentConfig) -> list[str]:
-    from helpers.generate import GenerationSettings, generate_batch
-
-    prompts = [r["messages"][:-1] for r in records]
-    settings = GenerationSettings(max_new_tokens=cfg.max_new_tokens)
-    return [g.text for g in generate_batch(model, tok, prompts, settings, cfg.eval_batch_size)]
 
 
 def _score(model, tok, test: list[dict], fresh: list[dict], cfg: ExperimentConfig) -> dict:
-    from helpers.domain import score_domain
-    from helpers.domain.fresh import states_old_fact
+    from helpers.evaluate.knowledge import answer_and_score
+    from helpers.generate import GenerationSettings
 
-    domain = score_domain(test, _answers(model, tok, test, cfg))
-    fresh_answers = _answers(model, tok, fresh, cfg)
-    new = score_domain(fresh, fresh_answers)["fact_accuracy"]
-    old = sum(states_old_fact(r, a) for r, a in zip(fresh, fresh_answers)) / len(fresh)
-    return {**{f"domain_{k}": domain[k] for k in DOMAIN_KEYS},
-            "fresh_fact_accuracy": new, "fresh_old_fact_rate": old}
+    gen = GenerationSettings(max_new_tokens=cfg.max_new_tokens)
+    domain = answer_and_score(model, tok, test, gen, cfg.eval_batch_size).row()
+    changed = answer_and_score(model, tok, fresh, gen, cfg.eval_batch_size).row()
+    return {"domain_fact_accuracy": domain.get("facts"),
+            "domain_refusal_rate": domain.get("refusals"),
+            "domain_escalation_rate": domain.get("escalations"),
+            "domain_false_refusal_rate": domain.get("false refusals"),
+            "fresh_fact_accuracy": changed.get("facts"), "fresh_old_fact_rate": changed.get("old fact")}
 
 
 def evaluation_sets(cfg: ExperimentConfig) -> dict:
@@ -75,6 +55,7 @@ def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int
     """One row per variant: each adapter without retrieval, and it/sft/hybrid with it."""
     from helpers.experiment.variants import model_settings
     from helpers.models import active_adapters, load_adapter, load_base
+    from helpers.retrieval import with_retrieval
 
     model, tok = load_base(model_settings(cfg))
     for variant, path in adapter_dirs.items():
