@@ -1,4 +1,4 @@
-"""helpers.course: the README's main job (run notebooks 00–07 headless, print the trade-off)."""
+"""helpers.course: the README's main job (run notebooks 00–08 headless, print the trade-off)."""
 
 from __future__ import annotations
 

@@ -202,6 +202,22 @@ def test_family_table_columns_and_pooled_groups(train, test_seen):
     assert "seen_excluding_letters: " in str(table) and table.as_dicts()[0]["family"] == "add"
 
 
+def test_split_summary_pools_families_and_weights_the_baselines(train, test_seen):
+    from helpers.evaluate import split_summary
+
+    gens = [r["answer"] if i % 3 == 0 else "no" for i, r in enumerate(test_seen)]
+    rows = family_table(test_seen, gens, train).as_dicts()
+    summary = split_summary(rows)
+    assert summary.score.n == len(test_seen) == sum(r["n"] for r in rows)
+    assert summary.score.correct == sum(r["correct"] for r in rows)
+    assert summary.majority == pytest.approx(sum(r["majority"] * r["n"] for r in rows) / len(test_seen))
+    uneven = [dict(rows[0], n=10, majority=1.0, chance=0.0), dict(rows[1], n=30, majority=0.0, chance=1.0)]
+    assert split_summary(uneven).majority == 0.25 and split_summary(uneven).chance == 0.75
+    assert "(majority answer " in str(summary)
+    with pytest.raises(ValueError, match="no examples"):
+        split_summary([])
+
+
 def test_family_table_on_held_out_families_and_bad_input(train, test_unseen):
     table = family_table(test_unseen, [r["answer"] for r in test_unseen], train)
     assert table.seen_excluding_letters is None and table.held_out.accuracy == 1.0

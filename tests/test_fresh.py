@@ -49,3 +49,22 @@ def test_states_old_fact_matches_whole_values_only():
     assert states_old_fact(r, "It is $5.")  # normalised like the fact scorer
     assert not states_old_fact(r, "It costs 35 dollars.")
     assert not states_old_fact(r, "It costs 7 dollars.")
+
+
+def test_apply_changes_rewrites_every_record_of_a_changed_fact_and_nothing_else():
+    from helpers.domain.fresh import apply_changes
+
+    train = load_split("train")
+    updated = apply_changes(train)
+    assert len(updated) == len(train)
+    changed = {c.fact_id: c for c in CHANGES}
+    n = 0
+    for before, after in zip(train, updated):
+        c = changed.get(needed_fact(before) or "")
+        if c is None:
+            assert after == before
+        else:
+            n += 1
+            assert after["messages"][-1]["content"] == before["messages"][-1]["content"].replace(c.old, c.new)
+            assert after["messages"][:-1] == before["messages"][:-1] and c.new in after["facts"]
+    assert n >= 30

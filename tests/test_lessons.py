@@ -24,7 +24,7 @@ from helpers.paths import DATA_DIR
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 LESSONS = ("00_setup", "01_base_model", "02_data", "03_instruction_tuning", "04_domain_sft",
-           "05_evaluation", "06_compare_live", "07_production")
+           "05_evaluation", "06_compare_live", "07_production", "08_retrieval")
 SECTIONS = ("Learning objectives", "Concepts", "Reading", "Time", "Exercises")
 EXERCISES = sorted(LESSONS_DIR.glob("*/exercises/*/"))
 EX_IDS = [p.name for p in EXERCISES]
@@ -39,6 +39,7 @@ F03, F04A, F04B = ("03_instruction_tuning/exercises/lora_params",
                    "04_domain_sft/exercises/never_stops", "04_domain_sft/exercises/forgetting")
 F05, F06 = "05_evaluation/exercises/ship_decision", "06_compare_live/exercises/preferences"
 F07A, F07B = "07_production/exercises/model_card", "07_production/exercises/governance"
+F08 = "08_retrieval/exercises/rag_check"
 
 
 def _m(exercise: str, name: str, code: str, *fails: str) -> dict:
@@ -331,6 +332,16 @@ def redact(text):
         text = text.replace(card, "[CARD]")
     return text, len(cards)
 """, "test_redact_by_position_not_by_string"),
+    _m(F08, "recall_counts_questions_needing_nothing", """
+def recall_at_k(ranked, needed, k):
+    if len(ranked) != len(needed) or k < 1:
+        raise ValueError(f"k={k}, lengths {len(ranked)} and {len(needed)}")
+    return sum(w in ids[:k] for ids, w in zip(ranked, needed)) / len(needed) if needed else 0.0
+""", "test_recall_ignores_questions_without_a_needed_fact"),
+    _m(F08, "stale_by_substring", """
+def stale_answers(answers, changes):
+    return sorted(i for i, a in enumerate(answers) if any(old.lower() in a.lower() for old in changes))
+""", "q3_visible", "test_stale_whole_values_only", "test_stale_case_and_mixed"),
 ]
 
 ROW = re.compile(r"^\|\s*(?:(?P<lesson>\d\d_\w+)\s*\|\s*)?`(?P<id>\w+)`\s*\|\s*(?P<title>[^|]+?)\s*\|"

@@ -131,3 +131,14 @@ def test_score_knowledge_counts_each_kind_with_an_interval():
     assert "refusals" not in score_knowledge([fact], ["4 GB"]).rates  # nothing to measure: left out
     with pytest.raises(ValueError, match="2 records but 1 answers"):
         score_knowledge([fact, fact], ["x"])
+
+
+def test_knowledge_table_shows_each_rate_with_its_interval():
+    from helpers.evaluate.knowledge import knowledge_table, score_knowledge
+
+    fact = {"kind": "fact", "facts": ["4 GB"], "id": "fact.a.q0.t0"}
+    table = knowledge_table({"a": score_knowledge([fact], ["4 GB"]),
+                             "b": score_knowledge([{"kind": "refuse", "facts": []}], ["no"])})
+    assert table.columns == ["variant", "facts", "false refusals", "refusals"]
+    assert table.rows[0] == ["a", "1.00 [0.21, 1.00] (1)", "0.00 [0.00, 0.79] (1)", "—"]
+    assert table.rows[1][1] == "—" and table.rows[1][3].startswith("0.00 [0.00, ")

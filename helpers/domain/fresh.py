@@ -76,6 +76,27 @@ def fresh_records(records: Sequence[Mapping],
     return out
 
 
+def apply_changes(records: Sequence[Mapping],
+                  changes: Sequence[PolicyChange] = CHANGES) -> list[dict]:
+    """Training records after the change: every record about a changed fact gets the new value
+    in its answer and `facts` (all of them, phrasings and copies kept); the rest unchanged.
+    This is what a retraining run learns from."""
+    from helpers.retrieval import needed_fact
+
+    by_id = {c.fact_id: c for c in changes}
+    out = []
+    for record in records:
+        change = by_id.get(needed_fact(record) or "")
+        if change is None:
+            out.append(dict(record))
+            continue
+        messages = [dict(m) for m in record["messages"]]
+        messages[-1]["content"] = _changed(messages[-1]["content"], change)
+        facts = [_changed(f, change) if f == change.old else f for f in record["facts"]]
+        out.append({**record, "messages": messages, "facts": facts})
+    return out
+
+
 def states_old_fact(record: Mapping, generation: str) -> bool:
     """True if the answer gives the value the fact had before the change (as whole words:
     the old "5 dollars" is not inside "35 dollars")."""

@@ -42,7 +42,14 @@ from helpers.evaluate.metrics import (
     length_stop_share,
     lower_is_better,
 )
-from helpers.evaluate.per_family import LETTER_LEVEL_FAMILIES, FamilyRow, FamilyTable, family_table
+from helpers.evaluate.per_family import (
+    LETTER_LEVEL_FAMILIES,
+    FamilyRow,
+    FamilyTable,
+    SplitSummary,
+    family_table,
+    split_summary,
+)
 from helpers.evaluate.perplexity import (
     AnswerLossParts,
     PerplexityInputError,
@@ -75,6 +82,7 @@ __all__ = [
     "IntervalInputError", "LETTER_LEVEL_FAMILIES", "MajorityBaseline", "Proportion",
     "answer_loss_parts", "chance_baseline", "chance_of", "eos_stop_share", "family_table",
     "majority_answers", "majority_baseline", "proportion", "record_input", "wilson_interval",
+    "SplitSummary", "split_summary",
     # the fixed prompt table every training notebook prints
     "SHOWCASE", "ShowcaseError", "ShowcaseItem", "showcase_table",
 ]

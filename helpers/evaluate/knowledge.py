@@ -61,3 +61,19 @@ def answer_and_score(model, tokenizer, records: Sequence[dict], settings=None,
     prompts = [r["messages"][:-1] for r in records]
     gens = generate_batch(model, tokenizer, prompts, settings or GenerationSettings(), batch_size)
     return score_knowledge(records, [g.text for g in gens])
+
+
+def knowledge_table(scores: dict[str, KnowledgeScore]):
+    """One row per variant, one column per rate: "share [95% interval] (n)"; "—" = not measured."""
+    from helpers.registry._table import Table
+
+    names: list[str] = []
+    for score in scores.values():
+        names += [n for n in score.rates if n not in names]
+    rows = [[variant, *(_cell(score.rates.get(n)) for n in names)]
+            for variant, score in scores.items()]
+    return Table(["variant", *names], rows)
+
+
+def _cell(p: Proportion | None) -> str:
+    return "—" if p is None else f"{p.accuracy:.2f} [{p.low:.2f}, {p.high:.2f}] ({p.n})"

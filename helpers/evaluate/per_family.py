@@ -85,6 +85,29 @@ def family_table(records: Sequence[Mapping], generations: Sequence,
         eos_stop_share=eos_stop_share(generations))
 
 
+@dataclass(frozen=True)
+class SplitSummary:
+    """A whole test split at a glance: the score with its interval beside both baselines."""
+
+    score: Proportion  # every example of the split, pooled
+    majority: float  # accuracy of always giving each family's majority training answer
+    chance: float  # expected accuracy of uniform guessing among each input's candidates
+
+    def __str__(self) -> str:
+        return f"{self.score}  (majority answer {self.majority:.2f}, chance {self.chance:.2f})"
+
+
+def split_summary(families: Sequence[Mapping], z: float = 1.96) -> SplitSummary:
+    """Pool per-family rows (FamilyRow dicts, e.g. EvalResult.details[split]["families"]) into
+    one score with its interval and the example-weighted majority and chance baselines."""
+    n = sum(f["n"] for f in families)
+    if not n:
+        raise ValueError("split_summary: no examples in these family rows")
+    return SplitSummary(score=proportion(sum(f["correct"] for f in families), n, z),
+                        majority=sum(f["majority"] * f["n"] for f in families) / n,
+                        chance=sum(f["chance"] * f["n"] for f in families) / n)
+
+
 def _hits(records: Sequence[Mapping], texts: list[str]) -> dict[str, list[bool]]:
     from helpers.evaluate.metrics import MetricInputError
     from helpers.tasks import score

@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="pause after this step with a checkpoint; continue later with --resume")
     k = sub.add_parser("card", help="re-write a model folder's README.md from its metrics JSON")
     k.add_argument("model_dir", help="folder holding pretrain_metrics.json")
+    k.add_argument("--coverage", action="store_true",
+                   help="first measure the answer-token coverage of the last stage's corpus "
+                        "(for a run made before the card reported it)")
     b = sub.add_parser("probe", help="copy probe and base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
     b.add_argument("--out", help="also write the results (with every prompt) as JSON here")
@@ -139,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)
     if args.cmd == "card":
-        from helpers.micro.card import rewrite_card
+        from helpers.micro.card import add_token_coverage, rewrite_card
 
+        if args.coverage:
+            print(f"answer token coverage: {add_token_coverage(args.model_dir)}")
         print(f"wrote {rewrite_card(args.model_dir)}")
         return 0
     from helpers.micro.run import run_pretraining

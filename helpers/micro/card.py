@@ -309,3 +309,27 @@ def rewrite_card(model_dir: str | Path) -> Path:
         )
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     return write_data_card(metrics, Path(model_dir) / "README.md")
+
+
+def add_token_coverage(model_dir: str | Path) -> dict:
+    """Measure answer_token_coverage for a model folder whose run predates that measurement:
+    rebuild the last stage's training corpus from its recorded config (the corpus is
+    deterministic), count, and store the result in pretrain_metrics.json (stage and corpus)."""
+    from transformers import AutoTokenizer
+
+    from helpers.io import write_json
+    from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+    from helpers.micro.tokens import encode_documents
+    from helpers.micro.vocab import answer_token_coverage
+
+    metrics_path = Path(model_dir) / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    corpus = CorpusConfig(**metrics["config"]["corpus"])
+    train = split_corpus(generate_corpus(corpus), corpus.heldout_fraction).train
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    metrics["corpus"]["answer_token_coverage"] = answer_token_coverage(
+        tok, encode_documents(tok, train))
+    if metrics.get("stages"):
+        metrics["stages"][-1]["lexicon_weight"] = corpus.lexicon_weight
+    write_json(metrics, metrics_path)
+    return metrics["corpus"]["answer_token_coverage"]
