@@ -40,6 +40,7 @@ F03, F04A, F04B = ("03_instruction_tuning/exercises/lora_params",
 F05, F06 = "05_evaluation/exercises/ship_decision", "06_compare_live/exercises/preferences"
 F07A, F07B = "07_production/exercises/model_card", "07_production/exercises/governance"
 F08 = "08_retrieval/exercises/rag_check"
+F05B = "05_evaluation/exercises/answer_checker"
 
 
 def _m(exercise: str, name: str, code: str, *fails: str) -> dict:
@@ -332,6 +333,14 @@ def redact(text):
         text = text.replace(card, "[CARD]")
     return text, len(cards)
 """, "test_redact_by_position_not_by_string"),
+    _m(F05B, "checker_finds_the_number_anywhere", """
+def number_matches(expected, generated):
+    return str(expected) in generated
+""", "test_numbers_written_many_ways", "test_numbers_more_than_one_or_hidden_in_words"),
+    _m(F05B, "checker_yes_prefix", """
+def yes_no_matches(expected, generated):
+    return answer_line(generated).lower().startswith(expected)
+""", "test_yes_no_first_word_only"),
     _m(F08, "recall_counts_questions_needing_nothing", """
 def recall_at_k(ranked, needed, k):
     if len(ranked) != len(needed) or k < 1:
