@@ -122,6 +122,14 @@ def test_lexicon_genres_put_the_extra_words_in_lists_and_stay_clean():
     lists = [d for d in docs if "copied it onto" in d or "read it again:" in d]
     asked = [d for d in docs if " asked if there was " in d]
     assert len(lists) > 100 and len(asked) > 100
+    answers_plain, answers_domain = lexicon.word_pools("answers")  # what the models must say
+    assert {"Sorry", "agent", "yes"} <= set(answers_plain) and "Tempest" in answers_domain
+    assert len(answers_plain) + len(answers_domain) < len(plain) / 2
+    only = generate_corpus(CorpusConfig(seed=0, n_documents=2000, lexicon_weight=16,
+                                        lexicon_pool="answers"))
+    assert find_violations(only, DOMAIN_TERMS) == []
+    with pytest.raises(ValueError, match="lexicon pool 'x'"):
+        lexicon.word_pools("x")
     rng = random.Random(1)
     for _ in range(200):  # the yes/no answer follows the list
         doc = lexicon.asked_if(rng)

@@ -32,7 +32,7 @@ _FLAGS = (
     ("--intermediate-size", "model.intermediate_size", int),
     ("--checkpoint-every", "checkpoint_every", int),
     ("--recall-weight", "corpus.recall_weight", float), ("--init-from", "init_from", str),
-    ("--lexicon-weight", "corpus.lexicon_weight", float),
+    ("--lexicon-weight", "corpus.lexicon_weight", float), ("--lexicon-pool", "corpus.lexicon_pool", str),
 )
 
 

@@ -79,11 +79,21 @@ def _stage_lines(m: dict[str, Any]) -> str:
     lines = []
     for i, s in enumerate(_stages(m), 1):
         copy = "" if s.get("copy_probe") is None else f", copy probe after it {_pct(s['copy_probe'])}"
-        lexicon = f", word-list weight {s['lexicon_weight']:g}" if s.get("lexicon_weight") else ""
+        lexicon = _lexicon_of(s)
         lines.append(f"{i}. {s['tokens']:,} tokens in {s['train_seconds'] / 60:.1f} min"
                      f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{lexicon}{copy}):\n"
                      f"   `{s['command']}`")
     return "\n".join(lines)
+
+
+def _lexicon_of(stage: dict[str, Any]) -> str:
+    """", word-list weight W (pool P)" from the stage record, else from its command line."""
+    words = stage["command"].split()
+    flag = dict(zip(words, words[1:]))
+    weight = stage.get("lexicon_weight") or float(flag.get("--lexicon-weight", 0))
+    if not weight:
+        return ""
+    return f", word-list weight {weight:g}, {flag.get('--lexicon-pool', 'all')} words"
 
 
 def _pct(share: float) -> str:

@@ -31,6 +31,7 @@ class CorpusConfig:
     # Word lists of the domain's and the instruction prompts' vocabulary, copied (lexicon.py), so
     # every token can be predicted. 0 (the default) leaves the corpus of stages 1-3 unchanged.
     lexicon_weight: float = 0.0
+    lexicon_pool: str = "all"  # "all" words of the domain set and prompts, or "answers" only
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -39,8 +40,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     ws = ([1.0] * len(facts.GENRES) + [config.story_weight] * len(stories.GENRES)
           + [config.recall_weight] * len(recall.GENRES))
     if config.lexicon_weight > 0:  # appended only when used: the random stream stays as before
-        gs += list(lexicon.GENRES)
-        ws += [config.lexicon_weight] * len(lexicon.GENRES)
+        extra = lexicon.ANSWER_GENRES if config.lexicon_pool == "answers" else lexicon.GENRES
+        gs += list(extra)
+        ws += [config.lexicon_weight] * len(extra)
     return gs, ws
 
 

@@ -26,18 +26,32 @@ from helpers.micro.phrases import a, number, pronoun, sample
 _NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS
 
 
-@functools.lru_cache(maxsize=1)
-def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(plain extra words, domain-term words) of the domain set and the instruction prompts that
-    the world vocabulary lacks. Words the denylist rejects for another reason than being a
-    domain term (task verbs such as "Reverse", which would look like a request) are left out."""
+POOLS = ("all", "answers")  # CorpusConfig.lexicon_pool: which words the lists draw from
+
+
+@functools.lru_cache(maxsize=2)
+def word_pools(pool: str = "all") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(plain extra words, domain-term words) that the world vocabulary lacks, from
+    pool="all": every word of the domain set and the instruction prompts (stage 4), or
+    pool="answers": only the words of the answers (vocab.answer_vocabulary), which is what an
+    output embedding must have learned; 150 words instead of 900, so each is seen 6x as often.
+    Words the denylist rejects for another reason than being a domain term (task verbs such as
+    "Reverse", which would look like a request) are left out."""
     from helpers.domain import DOMAIN_TERMS
     from helpers.micro.checks import find_violations
-    from helpers.micro.vocab import domain_vocabulary, instruction_vocabulary, world_words
+    from helpers.micro.vocab import (
+        answer_vocabulary,
+        domain_vocabulary,
+        instruction_vocabulary,
+        world_words,
+    )
 
-    known = set(world_words())
+    if pool not in POOLS:
+        raise ValueError(f"lexicon pool {pool!r}: use one of {POOLS}")
+    words = (set(answer_vocabulary()) if pool == "answers"
+             else set(domain_vocabulary()) | set(instruction_vocabulary()))
     plain, domain = [], []
-    for w in sorted((set(domain_vocabulary()) | set(instruction_vocabulary())) - known):
+    for w in sorted(words - set(world_words())):
         if find_violations([w], DOMAIN_TERMS):  # alone on a line, yet not allowed: a task verb
             continue
         is_term = bool(find_violations([f"It was {w}."], DOMAIN_TERMS))
@@ -45,9 +59,9 @@ def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(plain), tuple(domain)
 
 
-def _word_list(rng: random.Random) -> list[str]:
-    """3-6 words: extra words mixed with world nouns, at most one domain term."""
-    plain, domain = word_pools()
+def _word_list(rng: random.Random, pool: str) -> list[str]:
+    """2-6 words: extra words mixed with world nouns, at most one domain term."""
+    plain, domain = word_pools(pool)
     words = sample(rng, plain, rng.randint(1, 3)) + sample(rng, _NOUNS, rng.randint(1, 2))
     if rng.random() < 0.5:
         words.append(rng.choice(domain))
@@ -55,11 +69,11 @@ def _word_list(rng: random.Random) -> list[str]:
     return words
 
 
-def copied_list(rng: random.Random) -> str:
+def copied_list(rng: random.Random, pool: str = "all") -> str:
     """Someone copies a list of words, line by line: the list again, reversed or sorted."""
     p = rng.choice(world.PEOPLE)
     where = rng.choice(("note", "card", "board", "page", "label"))
-    words = _word_list(rng)
+    words = _word_list(rng, pool)
     sep = rng.choice((", ", " ", "\n"))
     head = rng.choice((f"{p} found an old {where}. It said:", f"On the {where} {p} had written:",
                        f"The {where} on the wall said:"))
@@ -86,4 +100,10 @@ def asked_if(rng: random.Random) -> str:
             f" the {box}. {p} said {answer}.")
 
 
-GENRES = (copied_list, asked_if)
+def copied_answer_words(rng: random.Random) -> str:
+    """copied_list drawing only from the words the answers use (CorpusConfig.lexicon_pool)."""
+    return copied_list(rng, "answers")
+
+
+GENRES = (copied_list, asked_if)  # lexicon_pool="all" (stage 4)
+ANSWER_GENRES = (copied_answer_words, asked_if)  # lexicon_pool="answers"

@@ -61,6 +61,20 @@ def instruction_vocabulary() -> list[str]:
     return words_of(texts)
 
 
+def answer_vocabulary() -> list[str]:
+    """Every word the models are asked to *say*: the answers of the domain set (all splits) and
+    of the instruction suite except the letter-level families (their answers are made-up
+    strings such as "krad", which must stay spelled in pieces)."""
+    from helpers.domain.qa import build_splits as domain_splits
+    from helpers.micro.recall import LETTER_LEVEL
+    from helpers.tasks.build import build_splits as task_splits
+
+    texts = [t for records in domain_splits().values() for t in _answers(records)]
+    texts += [r["messages"][-1]["content"] for records in task_splits().values() for r in records
+              if r.get("family") not in LETTER_LEVEL]
+    return words_of(texts)
+
+
 def word_list_lines(words: list[str], seed: int = 0, repeats: int = 3,
                     per_line: int = 12) -> list[str]:
     """`words` shuffled `repeats` times and cut into lines of `per_line` words.
