@@ -410,9 +410,10 @@ def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundl
 
     model, tok = bundled
     trained = run_copy_probe(model, tok)
-    # The goal is >= 0.9 (issue 13); the shipped model measures 0.85 after three stages (its
-    # card says so: 2% -> 60% -> 85%). This floor guards against a regression; raise it to 0.9
-    # when a longer pretraining run reaches the goal.
+    # The goal is >= 0.9 (issue 13); the shipped model measures 0.80 after five stages (its
+    # card says so: 2% -> 60% -> 85% -> 80% -> 80%; stages 4 and 5 traded a little recall text
+    # for the word lists that train every answer word's embedding). This floor guards against a
+    # regression; raise it to 0.9 when a longer pretraining run reaches the goal.
     assert trained["score"] >= 0.8, [r for r in trained["rows"] if not r["correct"]]
     assert trained["score"] == metrics["copy_probe"]["trained"]
     torch.manual_seed(0)
@@ -429,6 +430,9 @@ def test_bundled_tokenizer_one_word_one_set_of_ids(bundled, metrics):
     stats = dataset_token_stats(tok)
     assert stats == metrics["token_stats"]
     assert stats["domain_answers"]["split_word_share"] < 0.02  # domain words are whole tokens
+    # every domain answer word is in the last stage's corpus, so its embedding was trained
+    coverage = metrics["corpus"]["answer_token_coverage"]["domain_answers"]
+    assert coverage["absent_from_corpus"] <= 5 and coverage["token_types"] > 150, coverage
 
 
 # --- QLoRA on CPU: 4-bit NF4 base + LoRA ---------------------------------------------------------

@@ -93,7 +93,9 @@ def _lexicon_of(stage: dict[str, Any]) -> str:
     weight = stage.get("lexicon_weight") or float(flag.get("--lexicon-weight", 0))
     if not weight:
         return ""
-    return f", word-list weight {weight:g}, {flag.get('--lexicon-pool', 'all')} words"
+    pool = {"answers": "answer words only"}.get(flag.get("--lexicon-pool", "all"),
+                                                "all domain and prompt words")
+    return f", word-list weight {weight:g}, {pool}"
 
 
 def _pct(share: float) -> str:
@@ -159,9 +161,12 @@ def _lexicon_sentence(corpus_cfg: dict[str, Any]) -> str:
     if not corpus_cfg.get("lexicon_weight"):
         return ""
     return ("; and word lists that are copied, reversed or sorted (`helpers/micro/lexicon.py`), "
-            "which put every word of the domain set and of the instruction prompts into the "
-            "text, one hosting word at most per list and never in a sentence, so the model can "
-            "say those words without having read any fact about the hosting company")
+            "which put the words of the domain set and of the instruction suite into the text, "
+            "one hosting word at most per list and never in a sentence, so the model can say "
+            "those words without having read any fact about the hosting company (before stage 4 "
+            "the corpus never used most words the tokenizer knew from those lists, such as "
+            "`Tempest` or `agent`: their embedding rows stayed at their random start, and LoRA "
+            "fine-tuning, which leaves embeddings frozen, could not make the model say them)")
 
 
 def _coverage_lines(m: dict[str, Any]) -> str:
