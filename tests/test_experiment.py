@@ -141,6 +141,8 @@ def test_committed_results_are_consistent_and_full():
     for variant in VARIANTS[1:]:
         assert results["aggregate"][variant]["seen_accuracy"]["n"] == len(seeds)
     assert results["config"]["model"] == "data/models/micro-llama"
+    for variant in ("it", "it+rag", "sft", "sft+rag", "hybrid", "hybrid+rag"):  # lesson 08
+        assert results["rag"]["aggregate"][variant]["fresh_fact_accuracy"]["n"] == len(seeds)
 
 
 def _part(tmp_path, seed, **config):

@@ -69,11 +69,16 @@ def fresh_records(records: Sequence[Mapping],
         if change is None or question in seen:
             continue
         seen.add(question)
-        messages = [dict(m) for m in record["messages"]]
-        messages[-1]["content"] = _changed(messages[-1]["content"], change)
-        facts = [_changed(f, change) if f == change.old else f for f in record["facts"]]
-        out.append({**record, "messages": messages, "facts": facts, "old_value": change.old})
+        out.append({**_rewritten(record, change), "old_value": change.old})
     return out
+
+
+def _rewritten(record: Mapping, change: PolicyChange) -> dict:
+    """A copy of a fact record whose answer and required facts carry the new value."""
+    messages = [dict(m) for m in record["messages"]]
+    messages[-1]["content"] = _changed(messages[-1]["content"], change)
+    facts = [_changed(f, change) if f == change.old else f for f in record["facts"]]
+    return {**record, "messages": messages, "facts": facts}
 
 
 def apply_changes(records: Sequence[Mapping],
@@ -87,13 +92,7 @@ def apply_changes(records: Sequence[Mapping],
     out = []
     for record in records:
         change = by_id.get(needed_fact(record) or "")
-        if change is None:
-            out.append(dict(record))
-            continue
-        messages = [dict(m) for m in record["messages"]]
-        messages[-1]["content"] = _changed(messages[-1]["content"], change)
-        facts = [_changed(f, change) if f == change.old else f for f in record["facts"]]
-        out.append({**record, "messages": messages, "facts": facts})
+        out.append(dict(record) if change is None else _rewritten(record, change))
     return out
 
 
