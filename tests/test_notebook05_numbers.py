@@ -1,4 +1,4 @@
-"""Every number quoted in notebook 05's prose comes from the committed results file.
+"""Every number quoted in notebook 05's (and 08's) prose comes from the committed results file.
 
 The lesson text may only quote what `summary_text(load_results())` prints (3-decimal means and
 spreads): a re-run that changes the results makes this fail until the prose is updated."""
@@ -16,8 +16,8 @@ NOTEBOOK = REPO_ROOT / "notebooks" / "05_evaluation.ipynb"
 DECIMAL = re.compile(r"(?<![\w.])\d+\.\d{3}(?![\d])")
 
 
-def _prose() -> str:
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
+def _prose(notebook=NOTEBOOK) -> str:
+    cells = json.loads(notebook.read_text())["cells"]
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
@@ -31,3 +31,12 @@ def test_quoted_numbers_are_in_the_results():
 
 def test_prose_mentions_a_claim_that_did_not_hold():
     assert "did **not** hold" in _prose()
+
+
+def test_notebook_08_quotes_only_committed_retrieval_numbers():
+    nb08 = REPO_ROOT / "notebooks" / "08_retrieval.ipynb"
+    printed = set(DECIMAL.findall(summary_text(load_results())))
+    quoted = DECIMAL.findall(_prose(nb08))
+    assert len(quoted) >= 6, "notebook 08's conclusions should quote the three-seed numbers"
+    missing = sorted(set(quoted) - printed)
+    assert not missing, f"numbers in notebook 08's prose not in the results: {missing}"
