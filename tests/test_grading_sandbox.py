@@ -346,7 +346,11 @@ def test_validate_catches_a_test_the_student_copy_passes(tmp_path):
         (
             "test 'test_always' passes on the student copy, so it does not test "
             "the solution; make it call a function the student writes"
-        )
+        ),
+        (
+            "test 'test_always' passes on a submission whose functions return an object "
+            "equal to everything; compare with assert_equal (type by type), not =="
+        ),
     ]
 
 
