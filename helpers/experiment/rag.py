@@ -63,15 +63,12 @@ def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int
     test_rag = with_retrieval(sets["test"], sets["old"], cfg.rag_k)
     fresh_rag = with_retrieval(sets["fresh"], sets["new"], cfg.rag_k)
     rows = []
-    for variant in ("it", "sft", "hybrid"):
-        if variant not in adapter_dirs:
-            continue
+    for variant in (v for v in RAG_VARIANTS if v in adapter_dirs):
         with active_adapters(model, variant) as m:
             rows.append({"variant": variant, "seed": seed,
                          **_score(m, tok, sets["test"], sets["fresh"], cfg)})
-            if variant in RAG_VARIANTS:
-                rows.append({"variant": f"{variant}+rag", "seed": seed,
-                             **_score(m, tok, test_rag, fresh_rag, cfg)})
+            rows.append({"variant": f"{variant}+rag", "seed": seed,
+                         **_score(m, tok, test_rag, fresh_rag, cfg)})
     return rows
 
 
