@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.adapter_meta import write_meta
 from helpers.config import ModelSettings
 from helpers.paths import REPO_ROOT
 
@@ -201,7 +202,7 @@ def save_merged(model, tokenizer, out_dir: str | Path, dtype: str = "auto",
         path.write_text(json.dumps(_scrub_paths(data), indent=2) + "\n", encoding="utf-8")
     meta = {"format": "merged", "dtype": str(torch_dtype).replace("torch.", ""),
             **_scrub_paths(metadata or {})}
-    (out_dir / "tunelab.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_meta(out_dir, meta)
     return out_dir
 
 

@@ -15,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from helpers.adapter_meta import write_meta
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
 from helpers.device import hub_reachable
 from helpers.gguf import (
@@ -240,7 +241,7 @@ def save_adapter(peft_model, tokenizer, out_dir: str | Path, name: str,
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
     tokenizer.save_pretrained(out_dir)
     meta = {"adapter_name": name, "base_model": cfg["base_model_name_or_path"], **(metadata or {})}
-    (out_dir / "tunelab.json").write_text(json.dumps(meta, indent=2) + "\n")
+    write_meta(out_dir, meta)
     return out_dir
 
 

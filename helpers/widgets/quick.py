@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from helpers.adapter_meta import read_meta
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT, display_path
 
 QUICK_DATA = {  # adapter stage → the bundled training file its quick version is trained on
@@ -111,10 +112,9 @@ def _base_id(model) -> str:
 
 def _cache_matches(folder: Path, base: str, settings: QuickTrainSettings) -> bool:
     """A cached stand-in is reused only for the same base model and the same settings."""
-    meta_file = folder / "tunelab.json"
-    if not (folder / "adapter_config.json").exists() or not meta_file.exists():
+    if not (folder / "adapter_config.json").exists():
         return False
-    meta = json.loads(meta_file.read_text())
+    meta = read_meta(folder)  # {} without a tunelab.json: not a stand-in this module made
     return adapter_base(folder) == base and meta.get("quick_settings") == asdict(settings)
 
 
@@ -128,8 +128,7 @@ def describe(found: Mapping[str, dict]) -> str:
     """One line per adapter: name, origin and repo-relative folder (no machine paths)."""
     lines = []
     for name, info in found.items():
-        meta_file = Path(info["path"]) / "tunelab.json"
-        meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        meta = read_meta(info["path"])
         steps = f", {meta['steps']} steps" if "steps" in meta else ""
         lines.append(f"{name}: {info['origin']}{steps} — {display_path(info['path'])}")
     return "\n".join(lines)
