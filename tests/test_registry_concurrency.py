@@ -2,9 +2,11 @@
 
 - Two processes (multiprocessing, spawn) create, finish and promote runs at the same time:
   the index must end valid and complete, with every promotion in both index and audit log.
-- A writer process is SIGKILLed at a chosen point (the TUNELAB_REGISTRY_PAUSE_AT hook makes
-  it sleep there and touch a signal file): the index must stay valid JSON, the lock must be
-  free, the half-written run must be detectable and excluded, and repair() must recover.
+- A writer process is SIGKILLed from outside at a chosen point: the child script (and only
+  it) wraps one low-level call — fcntl.flock, shutil.copy2 or os.replace — so that at that
+  call it writes a signal file and sleeps; the test waits for the file and kills it there.
+  The index must stay valid JSON, the lock must be free, the half-written run must be
+  detectable and excluded, and repair() must recover. The library has no hook for this.
 """
 
 from __future__ import annotations
@@ -63,18 +65,70 @@ def test_two_processes_registering_and_promoting_at_once_keep_the_index_whole(tm
     assert reg.verify() == []
 
 
-CHILD = """
-import os, sys
+CHILD = r"""
+import fcntl, json, os, shutil, sys, time
+from pathlib import Path
+
+root, point, adapter, signal_file = sys.argv[1:5]
+
+
+def stop_here():
+    # Tell the test where this process is, then wait for its SIGKILL.
+    Path(signal_file).write_text(point)
+    time.sleep(600)
+    sys.exit(f"not killed at {point}")
+
+
+def stop_before(module, name, when):
+    # Wrap module.name: a call for which when(*args) holds stops instead of running.
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        if when(*args):
+            stop_here()
+        return real(*args, **kwargs)
+    setattr(module, name, wrapper)
+
+
+def index_write(status=None):
+    # The atomic replace of index.json (temp file fully written, rename not yet done); with
+    # `status`, only the one that records the victim run with that status.
+    def when(src, dst, *rest):
+        if Path(dst).name != "index.json":
+            return False
+        runs = json.loads(Path(src).read_text())["runs"]
+        return status is None or runs.get("victim", {}).get("status") == status
+    return when
+
+
+if point == "run_created":  # run.json written; about to ask for the index lock
+    stop_before(fcntl, "flock", lambda fd, op: op == fcntl.LOCK_EX)
+elif point == "create_index_locked":  # holding the lock; new index not yet in place
+    stop_before(os, "replace", index_write("running"))
+elif point == "before_complete":  # metrics, card and adapter written; COMPLETE not yet
+    stop_before(os, "replace", lambda src, dst, *rest: Path(dst).name == "COMPLETE")
+elif point == "finish_index_locked":  # COMPLETE written; holding the lock to index it
+    stop_before(os, "replace", index_write("complete"))
+elif point == "promote_locked":  # gate passed, lock held, stage change not yet saved
+    stop_before(os, "replace", index_write())
+elif point == "adapter_copy":  # one adapter file copied into the staging folder
+    real_copy = shutil.copy2
+
+    def copy_one_then_stop(src, dst, *args, **kwargs):
+        real_copy(src, dst, *args, **kwargs)
+        stop_here()
+    shutil.copy2 = copy_one_then_stop
+
 from helpers.registry import Gate, Registry, Run
-root, point, adapter = sys.argv[1], sys.argv[2], sys.argv[3]
-env = {"hardware": {"device": "cpu"}, "packages": {}}
+
 if point == "promote_locked":
     Registry(root).promote("base", "candidate", Gate(thresholds={"acc": ">=0"}))
 else:
     run = Run.create(root, "victim", {"train": {"seed": 1}}, data={"train": [{"v": 1}]},
-                     environment=env)
+                     environment={"hardware": {"device": "cpu"}, "packages": {}})
     run.log_history([{"step": 1, "loss": 1.0}])
     run.finish({"acc": 0.9}, adapter_dir=adapter)
+sys.exit(f"finished without reaching {point}")
 """
 
 
@@ -88,18 +142,19 @@ def _big_adapter(folder: Path) -> Path:
 
 
 def _kill_at(root: Path, point: str, adapter: Path, tmp_path: Path) -> None:
-    signal_file = tmp_path / f"paused-{point}"
-    env = {**os.environ, "TUNELAB_REGISTRY_PAUSE_AT": point,
-           "TUNELAB_REGISTRY_PAUSE_SIGNAL": str(signal_file),
+    signal_file = tmp_path / f"reached-{point}"
+    env = {**os.environ,
            "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), point, str(adapter)],
-                            env=env, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), point, str(adapter),
+                             str(signal_file)], env=env, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not signal_file.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise AssertionError(f"writer never reached {point!r}: {proc.stderr.read()}")
         time.sleep(0.02)
+    if point.endswith("_locked"):  # so "the lock is free afterwards" proves the kernel freed it
+        assert not _lock_is_free(root / ".index.lock")
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     proc.stderr.close()

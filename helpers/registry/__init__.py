@@ -2,9 +2,10 @@
 
 - `Run` (run.py): a run directory — config, data fingerprints, versions, hardware, seed,
   loss history, final metrics, adapter, model card, COMPLETE marker; paths relative.
-- `Registry` (index.py): list / find by tag / compare runs; stages; verify and repair.
-- `Gate`, `promote`, `rollback` (gate.py): promotion only through an evaluation gate, one-call
-  rollback, append-only audit log (who, when, why, every check).
+- `Registry` (index.py): list / find by tag / compare runs; verify and repair; the stages,
+  changed only by `Registry.promote` (through a gate) and `Registry.rollback` (one call), each
+  written to the append-only audit log (audit.py: who, when, why, every check).
+- `Gate`, `evaluate_gate` (gate.py): the checks and their verdicts, pure (writes nothing).
 - `write_model_card` (card.py): Hugging Face model card generated from the run's files.
 - `pii` (pii.py): scan / redact e-mails, phones, card numbers, IPs and API keys in a dataset.
 - `drift` (drift.py): is a new batch of prompts unlike the training data? Re-evaluate if so.
@@ -31,8 +32,8 @@ from helpers.registry.errors import (
     RunNotFoundError,
     UnknownStageError,
 )
-from helpers.registry.gate import STAGES, Check, Gate, GateResult, evaluate_gate, promote, rollback
-from helpers.registry.index import Registry
+from helpers.registry.gate import Check, Gate, GateResult, evaluate_gate
+from helpers.registry.index import STAGES, Registry
 from helpers.registry.pii import Finding, PiiReport, redact, scan
 from helpers.registry.run import Run, collect_environment
 
@@ -41,6 +42,6 @@ __all__ = [
     "GateFailedError", "GateResult", "GateSpecError", "IncompleteRunError",
     "NothingToRollBackError", "PiiReport", "Registry", "RegistryCorruptError", "RegistryError",
     "Run", "RunFinishedError", "RunNotFoundError", "UnknownStageError", "check_drift",
-    "collect_environment", "evaluate_gate", "promote", "redact", "render_model_card", "rollback",
-    "scan", "write_model_card",
+    "collect_environment", "evaluate_gate", "redact", "render_model_card", "scan",
+    "write_model_card",
 ]

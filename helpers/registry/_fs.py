@@ -1,4 +1,4 @@
-"""File-system plumbing for the registry: locks, locked appends, portable paths, test pauses.
+"""File-system plumbing for the registry: locks, locked appends, portable paths.
 
 Why a lock *and* atomic writes: os.replace() makes each index write all-or-nothing, so a
 killed writer never leaves half a file; the lock makes read-modify-write sequences from two
@@ -18,10 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from helpers.paths import REPO_ROOT
-
-PAUSE_ENV = "TUNELAB_REGISTRY_PAUSE_AT"  # name of the pause point to stop at (tests only)
-PAUSE_SIGNAL_ENV = "TUNELAB_REGISTRY_PAUSE_SIGNAL"  # file touched when the pause starts
-PAUSE_SECONDS_ENV = "TUNELAB_REGISTRY_PAUSE_SECONDS"  # how long to sleep there (default 60)
 
 
 @contextmanager
@@ -96,20 +92,6 @@ def read_jsonl_tolerant(path: Path) -> tuple[list[dict], int]:
         except json.JSONDecodeError:
             bad += 1
     return records, bad
-
-
-def pause_point(name: str) -> None:
-    """Sleep here if the env var TUNELAB_REGISTRY_PAUSE_AT names this point (tests only).
-
-    The crash-safety tests start a real writer process with this set, wait for the signal
-    file, and SIGKILL it at exactly this point. Unset (always, outside tests) it does nothing.
-    """
-    if os.environ.get(PAUSE_ENV) != name:
-        return
-    signal = os.environ.get(PAUSE_SIGNAL_ENV)
-    if signal:
-        Path(signal).write_text(name, encoding="utf-8")
-    time.sleep(float(os.environ.get(PAUSE_SECONDS_ENV, "60")))
 
 
 def portable(value: Any, root: Path) -> Any:

@@ -1,43 +1,28 @@
-"""Evaluation gates, promotion, rollback and the audit log.
+"""Evaluation gates: the checks a run's metrics must pass, and their verdicts. Pure: no files.
 
-A run reaches a stage ("candidate", "production") only through a gate: every threshold must
-hold (e.g. domain_accuracy >= 0.5) and no gated metric may fall more than its allowed margin
-below the current production run's. The checks are kept (metric, value, threshold, verdict,
-reason), written to the append-only audit log with who did it and why, and a failed gate
-changes no stage. Rollback puts the previous production run back in one call.
+A gate says what a run must achieve: every threshold must hold (e.g. domain_accuracy >= 0.5)
+and no gated metric may fall more than its allowed margin below a baseline's (the current
+production run's). evaluate_gate() turns metrics into a GateResult: one Check per rule
+(metric, value, threshold, verdict, reason). Acting on the verdict — changing a stage and
+writing the audit log — is the registry's job (Registry.promote / Registry.rollback), so a
+gate can also be asked "would this pass?" with nothing written.
 
     gate = Gate(thresholds={"domain_accuracy": ">=0.5", "refusal_rate": ">=0.8"},
                 max_regression={"domain_accuracy": 0.05})
+    print(evaluate_gate(gate, run.metrics, run="sft-r16").table())   # a dry run
     result = registry.promote("sft-r16", "production", gate, reason="beats r8 on domain")
-    print(result.table())            # every check, pass/fail and why
-    registry.rollback("production", reason="users report wrong prices")
 """
 
 from __future__ import annotations
 
-import getpass
 import math
-import os
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from helpers.registry._fs import append_jsonl_locked, pause_point, read_jsonl_tolerant
 from helpers.registry._table import Table, fmt
-from helpers.registry.errors import (
-    GateFailedError,
-    GateSpecError,
-    NothingToRollBackError,
-    RegistryError,
-    UnknownStageError,
-)
+from helpers.registry.errors import GateFailedError, GateSpecError
 
-if TYPE_CHECKING:
-    from helpers.registry.index import Registry
-
-STAGES = ("candidate", "production")  # the named stages a run can be promoted to
 _OPS = {">=": lambda v, t: v >= t, ">": lambda v, t: v > t, "<=": lambda v, t: v <= t,
         "<": lambda v, t: v < t, "==": lambda v, t: v == t}
 _THRESHOLD = re.compile(r"^\s*(>=|<=|==|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
@@ -203,89 +188,3 @@ def evaluate_gate(gate: Gate, metrics: dict, baseline: dict | None = None, *, ru
     checks += [_regression_check(gate, m, metrics, baseline, baseline_run)
                for m in gate.max_regression]
     return GateResult(run, stage, gate.name, baseline_run, checks)
-
-
-def check_stage(stage: str) -> str:
-    if stage not in STAGES:
-        raise UnknownStageError(f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}")
-    return stage
-
-
-def current_user() -> str:
-    """Who is acting, for the audit log: $USER / $USERNAME / $LOGNAME, else the login name."""
-    for var in ("USER", "USERNAME", "LOGNAME"):
-        if os.environ.get(var):
-            return os.environ[var]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        return "unknown"
-
-
-def append_audit(path: Path, action: str, run: str | None, stage: str, *, who: str | None = None,
-                 reason: str = "", gate: dict | None = None, **extra: Any) -> dict:
-    """Append one audit record (timestamped, flock-protected) and return it."""
-    record = {"time": datetime.now(UTC).isoformat(timespec="seconds"),
-              "action": action, "run": run, "stage": stage, "who": who or current_user(),
-              "reason": reason, "gate": gate, **extra}
-    append_jsonl_locked(path, record)
-    return record
-
-
-def read_audit(path: Path) -> list[dict]:
-    """Every audit record, oldest first (a torn final line from a killed writer is skipped)."""
-    return read_jsonl_tolerant(path)[0]
-
-
-def _stage_state(index: dict, stage: str) -> dict:
-    return index.setdefault("stages", {}).setdefault(stage, {"current": None, "history": []})
-
-
-def promote(registry: Registry, run_id: str, stage: str, gate: Gate, *, reason: str = "",
-            who: str | None = None) -> GateResult:
-    """Promote a complete run to `stage` if it passes `gate`; always audited.
-
-    A failed gate leaves the index untouched; the refused attempt is still written to the
-    audit log (action "promote_rejected"), because a trail that hides refusals is no trail.
-    """
-    check_stage(stage)
-    with registry.lock():
-        index = registry.load_index()
-        metrics = registry.require_complete(run_id, index)["metrics"]
-        state = _stage_state(index, stage)
-        if state["current"] == run_id:
-            raise RegistryError(f"run {run_id!r} is already the {stage} run; nothing to do")
-        prod = index.get("stages", {}).get("production", {}).get("current")
-        baseline = index["runs"][prod]["metrics"] if prod and prod != run_id else None
-        result = evaluate_gate(gate, metrics, baseline, run=run_id, stage=stage,
-                               baseline_run=prod if baseline is not None else None)
-        pause_point("promote_locked")
-        previous = state["current"]
-        if result.passed:
-            state["history"].append(run_id)
-            state["current"] = run_id
-            registry.save_index(index)
-        append_audit(registry.audit_path, "promote" if result.passed else "promote_rejected",
-                     run_id, stage, who=who, reason=reason, gate=result.to_dict(),
-                     previous=previous)
-    return result
-
-
-def rollback(registry: Registry, stage: str = "production", *, reason: str = "",
-             who: str | None = None) -> dict:
-    """Make the stage's previous run current again; returns the audit record written."""
-    check_stage(stage)
-    with registry.lock():
-        index = registry.load_index()
-        state = _stage_state(index, stage)
-        if len(state["history"]) < 2:
-            raise NothingToRollBackError(
-                f"stage {stage!r} has no earlier run to roll back to (history: "
-                f"{state['history'] or 'empty'}); promote another run through a gate instead")
-        restored = state["history"][-2]
-        registry.require_complete(restored, index)
-        removed = state["history"].pop()
-        state["current"] = restored
-        registry.save_index(index)
-        return append_audit(registry.audit_path, "rollback", restored, stage, who=who,
-                            reason=reason, previous=removed)

@@ -1,4 +1,5 @@
-"""The registry index: which runs exist, their tags and final metrics, and the stages.
+"""The registry: which runs exist, their tags and final metrics, the stages, and the only way
+to change a stage — promote() through an evaluation gate, or rollback() — each audited.
 
 Layout of a registry folder (everything inside is relative to it, so it can be copied):
 
@@ -22,24 +23,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.io import write_json
-from helpers.registry import gate as gates
 from helpers.registry._fs import locked
 from helpers.registry._table import Table
+from helpers.registry.audit import append_audit, read_audit
 from helpers.registry.errors import (
     IncompleteRunError,
+    NothingToRollBackError,
     RegistryCorruptError,
+    RegistryError,
     RunNotFoundError,
+    UnknownStageError,
 )
+from helpers.registry.gate import Gate, GateResult, evaluate_gate, lookup
 
 if TYPE_CHECKING:
     from helpers.registry.run import Run
 
 INDEX_VERSION = 1
 COMPLETE_MARKER = "COMPLETE"
+STAGES = ("candidate", "production")  # the named stages a run can be promoted to
 
 
 def empty_index() -> dict:
     return {"version": INDEX_VERSION, "runs": {}, "stages": {}}
+
+
+def check_stage(stage: str) -> str:
+    if stage not in STAGES:
+        raise UnknownStageError(f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}")
+    return stage
+
+
+def _stage_state(index: dict, stage: str) -> dict:
+    return index.setdefault("stages", {}).setdefault(stage, {"current": None, "history": []})
 
 
 class Registry:
@@ -145,33 +161,71 @@ class Registry:
         names = metrics or sorted({m for e in entries for m, v in e["metrics"].items()
                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
         rows = [[label] + [_get(e, path) for e in entries] for label, path in _COMPARE_FIELDS]
-        rows += [[m] + [gates.lookup(e["metrics"], m) for e in entries] for m in names]
+        rows += [[m] + [lookup(e["metrics"], m) for e in entries] for m in names]
         return Table(["", *run_ids], rows)
 
     def current(self, stage: str = "production") -> str | None:
         """The run currently at `stage`, or None."""
-        gates.check_stage(stage)
+        check_stage(stage)
         return self.load_index().get("stages", {}).get(stage, {}).get("current")
 
     def history(self, stage: str = "production") -> list[str]:
         """Runs promoted to `stage`, oldest first, minus rolled-back ones."""
-        gates.check_stage(stage)
+        check_stage(stage)
         return list(self.load_index().get("stages", {}).get(stage, {}).get("history", []))
 
     def audit(self) -> list[dict]:
         """The audit log, oldest first."""
-        return gates.read_audit(self.audit_path)
+        return read_audit(self.audit_path)
 
-    # -- governance (see helpers.registry.gate) -------------------------------------------
-    def promote(self, run_id: str, stage: str, gate: gates.Gate, *, reason: str = "",
-                who: str | None = None) -> gates.GateResult:
-        """Promote through `gate`; returns the GateResult (check .passed). Audited."""
-        return gates.promote(self, run_id, stage, gate, reason=reason, who=who)
+    # -- governance: stages change only here, under the lock, and always audited ------------
+    def promote(self, run_id: str, stage: str, gate: Gate, *, reason: str = "",
+                who: str | None = None) -> GateResult:
+        """Promote a complete run to `stage` if it passes `gate`; returns the GateResult.
+
+        A failed gate leaves the index untouched; the refused attempt is still written to the
+        audit log (action "promote_rejected"), because a trail that hides refusals is no trail.
+        """
+        check_stage(stage)
+        with self.lock():
+            index = self.load_index()
+            metrics = self.require_complete(run_id, index)["metrics"]
+            state = _stage_state(index, stage)
+            if state["current"] == run_id:
+                raise RegistryError(f"run {run_id!r} is already the {stage} run; nothing to do")
+            prod = index.get("stages", {}).get("production", {}).get("current")
+            baseline = index["runs"][prod]["metrics"] if prod and prod != run_id else None
+            result = evaluate_gate(gate, metrics, baseline, run=run_id, stage=stage,
+                                   baseline_run=prod if baseline is not None else None)
+            previous = state["current"]
+            if result.passed:
+                state["history"].append(run_id)
+                state["current"] = run_id
+                self.save_index(index)
+            # Audited before the lock is released, so the log's order is the stages' order.
+            append_audit(self.audit_path, "promote" if result.passed else "promote_rejected",
+                         run_id, stage, who=who, reason=reason, gate=result.to_dict(),
+                         previous=previous)
+        return result
 
     def rollback(self, stage: str = "production", *, reason: str = "",
                  who: str | None = None) -> dict:
-        """Put the stage's previous run back; returns the audit record. Audited."""
-        return gates.rollback(self, stage, reason=reason, who=who)
+        """Make the stage's previous run current again; returns the audit record written."""
+        check_stage(stage)
+        with self.lock():
+            index = self.load_index()
+            state = _stage_state(index, stage)
+            if len(state["history"]) < 2:
+                raise NothingToRollBackError(
+                    f"stage {stage!r} has no earlier run to roll back to (history: "
+                    f"{state['history'] or 'empty'}); promote another run through a gate instead")
+            restored = state["history"][-2]
+            self.require_complete(restored, index)
+            removed = state["history"].pop()
+            state["current"] = restored
+            self.save_index(index)
+            return append_audit(self.audit_path, "rollback", restored, stage, who=who,
+                                reason=reason, previous=removed)
 
     # -- consistency ---------------------------------------------------------------------
     def verify(self, check_files: bool = True) -> list[str]:
@@ -225,7 +279,7 @@ _COMPARE_FIELDS = [("base model", "config.model.model"), ("lora r", "config.lora
 
 
 def _get(entry: dict, path: str) -> Any:
-    value = gates.lookup(entry.get("summary", {}), path)
+    value = lookup(entry.get("summary", {}), path)
     return value[:12] if isinstance(value, str) and path.startswith("data.") else value
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.io import write_json, write_jsonl
-from helpers.registry._fs import pause_point, portable
+from helpers.registry._fs import portable
 from helpers.registry.card import write_model_card
 from helpers.registry.errors import RegistryError, RunFinishedError, RunNotFoundError
 from helpers.registry.index import COMPLETE_MARKER, Registry
@@ -86,8 +86,7 @@ class Run:
         meta["id"] = run.id
         write_json(portable(cfg, registry.root), run.dir / "config.json")
         run._write_meta(meta)
-        pause_point("run_created")
-        run._index("create_index_locked")
+        run._index()
         return run
 
     @classmethod
@@ -178,9 +177,8 @@ class Run:
                           adapter=ADAPTER_DIR if self.adapter_path else None)
         if card:
             write_model_card(self, **card_options)
-        pause_point("before_complete")
         write_json(self._manifest(), self.dir / COMPLETE_MARKER)
-        self._index("finish_index_locked")
+        self._index()
         return self
 
     def check_files(self) -> list[str]:
@@ -211,11 +209,9 @@ class Run:
         staging = self.dir / f".{ADAPTER_DIR}.partial"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        for i, item in enumerate(sorted(source.iterdir())):
+        for item in sorted(source.iterdir()):
             copy = shutil.copytree if item.is_dir() else shutil.copy2
             copy(item, staging / item.name)
-            if i == 0:
-                pause_point("adapter_copy")
         shutil.rmtree(target, ignore_errors=True)
         portable_json_files(staging, self.registry.root)
         staging.rename(target)  # the adapter/ folder appears whole or not at all
@@ -229,11 +225,10 @@ class Run:
                 files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
         return {"run": self.id, "finished": self.meta.get("finished"), "files": files}
 
-    def _index(self, pause: str) -> None:
+    def _index(self) -> None:
         with self.registry.lock():
             index = self.registry.load_index()
             index["runs"][self.id] = index_entry_from_dir(self.registry, self.dir)
-            pause_point(pause)  # tests kill the writer here, while it holds the lock
             self.registry.save_index(index)
 
 
