@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from helpers.bench import report
+from helpers.bench import results_file
 from helpers.bench.flops import Peak, flops_per_token, gpu_peak, matmul_params, mfu
 from helpers.bench.grid import BenchConfigError, cpu_grid, gpu_grid, grid
 from helpers.paths import DATA_DIR
@@ -31,7 +31,7 @@ def quick_results(tmp_path_factory):
 def test_quick_benchmark_writes_valid_json_and_markdown(quick_results):
     results, out = quick_results
     on_disk = json.loads((out / "cpu-quick.json").read_text())
-    report.validate(on_disk)
+    results_file.validate(on_disk)
     assert on_disk["cases"] == json.loads(json.dumps(results["cases"]))
     assert [c["name"] for c in results["cases"]] == [c.name for c in cpu_grid(quick=True)]
     assert not [c["error"] for c in results["cases"] if "error" in c]
@@ -60,7 +60,7 @@ def test_quick_benchmark_compares_like_with_like(quick_results):
 
 def test_committed_cpu_results_have_schema_and_name_their_hardware():
     results = json.loads(COMMITTED.read_text())
-    report.validate(results)
+    results_file.validate(results)
     assert results["grid"] == "cpu" and results["quick"] is False
     assert results["hardware"]["device"] == "cpu" and results["hardware"]["cpu_count"] >= 1
     assert len(results["hardware"]["load_average_before"]) == 3
@@ -71,13 +71,13 @@ def test_committed_cpu_results_have_schema_and_name_their_hardware():
 
 
 def test_validate_names_the_missing_field():
-    bad = {"schema": report.SCHEMA, "grid": "cpu", "quick": True, "date": "x",
+    bad = {"schema": results_file.SCHEMA, "grid": "cpu", "quick": True, "date": "x",
            "hardware": {"device": "cpu", "name": "X"}, "versions": {}, "peak": {},
            "flops_formula": "", "cases": [{"name": "m/kit-padded/gc-off"}]}
-    with pytest.raises(report.BenchSchemaError, match="cases\\[0\\] lacks field 'model'"):
-        report.validate(bad)
-    with pytest.raises(report.BenchSchemaError, match="name the device"):
-        report.validate({**bad, "hardware": {"device": "cpu", "name": ""}})
+    with pytest.raises(results_file.BenchSchemaError, match="cases\\[0\\] lacks field 'model'"):
+        results_file.validate(bad)
+    with pytest.raises(results_file.BenchSchemaError, match="name the device"):
+        results_file.validate({**bad, "hardware": {"device": "cpu", "name": ""}})
 
 
 def test_flops_formula_on_the_micro_architecture():
@@ -148,7 +148,7 @@ def test_ratios_to_same_cell_and_to_trl_defaults():
                            (replace(kit.reference(), gradient_checkpointing=True), 150.0, 50)):
         rows.append({**case.to_dict(), "tokens_per_s": tps, "peak_memory_bytes": mem,
                      "train_memory_bytes": mem // 2, "flops_per_token": 1e6})
-    report.add_comparisons(rows, {"flops": 1e10, "source": "test"})
+    results_file.add_comparisons(rows, {"flops": 1e10, "source": "test"})
     assert rows[0]["vs_trl"]["tokens_per_s"] == pytest.approx(1.5)
     assert rows[0]["vs_trl"]["peak_memory"] == pytest.approx(0.5)
     assert rows[0]["vs_trl_default"]["tokens_per_s"] == pytest.approx(2.0)

@@ -12,7 +12,7 @@ from helpers.config import MICRO_SFT_LEARNING_RATE, preset
 from helpers.experiment import VARIANTS, ExperimentConfig, ResultsSchemaError, check_results, quick
 from helpers.experiment.data import mix_records
 from helpers.experiment.outputs import FILES, showcase
-from helpers.experiment.report import build_results, forgetting_rows
+from helpers.experiment.results_file import build_results, forgetting_rows
 from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"

@@ -359,7 +359,7 @@ def test_bundled_chat_template_has_generation_markers(bundled):
 
 
 def test_data_card_numbers_match_the_artefact(bundled, metrics):
-    from helpers.micro.card import card_numbers
+    from helpers.micro.data_card import card_numbers
 
     model, _ = bundled
     card = (MICRO_MODEL_DIR / "README.md").read_text()

@@ -9,5 +9,5 @@ time, peak memory and MFU; the kit's rows are also given as ratios to TRL's SFTT
 same model, data, batch, sequence length and device. Results: data/results/bench/.
 
 Modules: grid (what is run), flops (FLOPs/token, peak TFLOPS, MFU), measure (timing callback,
-token counter, memory), runner (one case), report (JSON + markdown), ddp (DDP equivalence check).
+token counter, memory), runner (one case), results_file (schema, JSON + markdown), ddp (DDP equivalence check).
 """

@@ -51,7 +51,7 @@ def _notes(grid: str, quick: bool, isolated: bool, device: str) -> list[str]:
 def run(grid_name: str, quick: bool, out_dir: Path, models: tuple[str, ...] | None = None,
         isolate: bool | None = None, repeat: int = 1, log=print) -> dict:
     """Run a grid (`repeat` passes, keeping each case's fastest run) and write its results."""
-    from helpers.bench import report
+    from helpers.bench import results_file
     from helpers.bench.grid import grid
     from helpers.bench.measure import load_average
     from helpers.device import detect
@@ -70,15 +70,15 @@ def run(grid_name: str, quick: bool, out_dir: Path, models: tuple[str, ...] | No
                 runs[i].append(_one(case, Path(tmp), isolate, f"[{rep + 1}.{i + 1}/{len(cases)}]",
                                     log))
     results = [_best(r) for r in runs]
-    env = report.environment(load_before, load_average())
+    env = results_file.environment(load_before, load_average())
     notes = _notes(grid_name, quick, isolate, device)
     if repeat > 1:
         notes.append(f"each case ran {repeat} times (passes interleaved); the fastest run is "
                      "reported (other processes can only slow a run down); all tokens/s in "
                      "tokens_per_s_runs")
-    out = report.assemble(grid_name, quick, results, peak, env, notes)
+    out = results_file.assemble(grid_name, quick, results, peak, env, notes)
     stem = f"{grid_name}-quick" if quick else grid_name
-    json_path, md_path = report.write(out, out_dir, stem)
+    json_path, md_path = results_file.write(out, out_dir, stem)
     log(f"wrote {json_path} and {md_path}")
     return out
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     models = tuple(args.models.split(",")) if args.models else None
     isolate = False if args.in_process else None
     results = run(args.grid, args.quick, args.out, models, isolate, max(1, args.repeat))
-    from helpers.bench.report import markdown
+    from helpers.bench.results_file import markdown
 
     print(markdown(results))
     return 1 if any("error" in c for c in results["cases"]) else 0

@@ -131,7 +131,7 @@ def _run_trl(case, model, tok, records, out: Path) -> tuple[StepLog, dict]:
 
 
 def run_case(case: BenchCase, workdir: Path, records: list[dict] | None = None) -> dict:
-    """Train `case` in this process and return its measurements (see helpers.bench.report).
+    """Train `case` in this process and return its measurements (see helpers.bench.results_file).
 
     `records` replaces the case's bundled records (helpers.bench.seqfit passes long chats)."""
     import torch

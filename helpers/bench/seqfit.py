@@ -137,7 +137,7 @@ def measure(model: str, budget: int, runners: list[str], step: int, max_len: int
     """Search each runner's longest fitting length; returns the results record."""
     import datetime as dt
 
-    from helpers.bench.report import environment, versions
+    from helpers.bench.results_file import environment, versions
 
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     out = {"schema": "tunelab.seqfit/1", "model": model, "budget_bytes": budget, "step": step,

@@ -1,6 +1,6 @@
 """Write data/domain/: the knowledge base, the three splits, and a data card generated from them.
 
-Every number in the card (helpers.domain.card) is counted from the records just written, so the
+Every number in the card (helpers.domain.data_card) is counted from the records just written, so the
 card cannot drift from the files (tests/test_domain.py re-checks it, and that the committed files equal a
 fresh build).
 """
@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from helpers.domain.card import render_card
+from helpers.domain.data_card import render_card
 from helpers.domain.kb import kb_as_dict
 from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE

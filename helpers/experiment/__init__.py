@@ -20,7 +20,7 @@ from helpers.experiment.config import (
     full,
     quick,
 )
-from helpers.experiment.report import ResultsSchemaError, check_results, load_results
+from helpers.experiment.results_file import ResultsSchemaError, check_results, load_results
 
 __all__ = [
     "FORGETTING_PAIRS", "GENERAL_METRICS", "VARIANTS", "ExperimentConfig", "ResultsSchemaError",
@@ -29,7 +29,7 @@ __all__ = [
 
 
 def run_experiment(*args, **kwargs):
-    """See helpers.experiment.run.run_experiment (imported lazily: it pulls in torch)."""
-    from helpers.experiment.run import run_experiment as _run
+    """See helpers.experiment.pipeline.run_experiment (imported lazily: it pulls in torch)."""
+    from helpers.experiment.pipeline import run_experiment as _run
 
     return _run(*args, **kwargs)

@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from helpers.experiment.config import full, quick
-    from helpers.experiment.run import run_experiment
+    from helpers.experiment.pipeline import run_experiment
 
     args = _parser().parse_args(argv)
     if args.merge:

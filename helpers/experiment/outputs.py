@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from helpers.experiment.report import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
+from helpers.experiment.results_file import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
 
 CONTENT_LOSS = ("seen_content_loss", "seen_eos_loss", "unseen_family_content_loss",
                 "unseen_family_eos_loss")

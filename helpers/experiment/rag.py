@@ -74,6 +74,6 @@ def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int
 
 def rag_section(rows: list[dict], recall: dict, k: int) -> dict:
     """The results document's "rag" part: rows, their mean ± sd per variant, retrieval recall."""
-    from helpers.experiment.report import aggregate_dict
+    from helpers.experiment.results_file import aggregate_dict
 
     return {"k": k, "recall": recall, "rows": rows, "aggregate": aggregate_dict(rows, "variant")}

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 from helpers.grading.batch import grade_many
+from helpers.grading.grade_report import to_text, write_reports
 from helpers.grading.grader import GradeConfig, grade
 from helpers.grading.releaser import check, release, validate
-from helpers.grading.report import to_text, write_reports
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 Started by `helpers.grading.grade` as `python -m helpers.grading._child` in a private working
 copy; reads its settings as JSON on stdin and writes one JSON line of results to the event
 file descriptor it was given. Executing the cells is the whole point of this process, so it uses
-`exec` on purpose; it is isolated (see _guard) and the tests run later in a different process.
+`exec` on purpose; it is isolated (see _lockdown) and the tests run later in a different process.
 
 Cells run in notebook order, statement by statement, so a cell that fails stops at the failing
 statement (as in Jupyter) but later cells still run: one broken cell costs only what depends on it.
@@ -21,7 +21,7 @@ import sys
 import types
 from typing import Any
 
-from helpers.grading import _guard, _wire
+from helpers.grading import _lockdown, _wire
 
 VISIBLE_TAG = "visible-test"
 INJECTED = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit"})
@@ -53,10 +53,10 @@ SUSPICIOUS = (
 def main() -> None:
     cfg = json.loads(sys.stdin.buffer.read())
     events = os.fdopen(cfg["event_fd"], "w", encoding="utf-8")
-    _guard.quiet_stdin()
+    _lockdown.quiet_stdin()
     # CPU time is only a backstop: kept well above the parent's wall-clock deadline (limit + 3 s
     # grace), so a busy loop on an idle machine is reported as "timed out", not killed as crashed.
-    _guard.apply_limits(cfg["memory_mb"], 2 * cfg["time_limit"] + 10, cfg["fsize_mb"])
+    _lockdown.apply_limits(cfg["memory_mb"], 2 * cfg["time_limit"] + 10, cfg["fsize_mb"])
     result: dict[str, Any] = {"event": "exports", "notes": []}
     try:
         cells = _read_cells(cfg["notebook"])
@@ -65,8 +65,8 @@ def main() -> None:
         _emit(events, result)
         return
     result["notes"].extend(_review_notes(cells))
-    _guard.drop_privileges(cfg["drop_to"])
-    _guard.install_guard(os.getcwd(), cfg["deny"], cfg["sandboxes"])
+    _lockdown.drop_privileges(cfg["drop_to"])
+    _lockdown.install_guard(os.getcwd(), cfg["deny"], cfg["sandboxes"])
     ns: dict[str, Any] = {
         "__name__": "__main__",
         "__builtins__": builtins,
@@ -118,15 +118,15 @@ def _review_notes(cells: list[tuple[int, str, list[str]]]) -> list[str]:
 def _run_cells(cells: list, ns: dict[str, Any], limit: float, result: dict[str, Any]) -> list[dict]:
     """Execute code cells in order; record completed definitions, errors and a timeout."""
     defs: list[dict] = []
-    _guard.install_alarm()
+    _lockdown.install_alarm()
     current = 0
     try:
-        with _guard.time_limit(limit):
+        with _lockdown.time_limit(limit):
             for number, source, tags in cells:
                 current = number
                 if VISIBLE_TAG not in tags:  # visible tests are run by the grader from the source
                     _run_cell(number, source, ns, defs, result["notes"])
-    except _guard.WallClockTimeout:
+    except _lockdown.WallClockTimeout:
         result["timed_out"] = {"cell": current, "after": limit}
     return defs
 
@@ -146,11 +146,11 @@ def _run_cell(number: int, source: str, ns: dict, defs: list[dict], notes: list[
     for stmt in tree.body:
         try:
             exec(compile(ast.Module([stmt], []), name, "exec"), ns)  # noqa: S102 - the point of this process
-        except _guard.WallClockTimeout:
+        except _lockdown.WallClockTimeout:
             raise
         except BaseException as e:  # noqa: BLE001 - SystemExit/KeyboardInterrupt in a cell too
             notes.append(
-                f"cell {number}, line {_error_line(e, name, stmt)} raised {_guard.describe(e)}"
+                f"cell {number}, line {_error_line(e, name, stmt)} raised {_lockdown.describe(e)}"
             )
             return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):  # replayed as written: keeps submodules
@@ -205,7 +205,7 @@ def _collect(ns: dict[str, Any], defs: list[dict]) -> dict[str, Any]:
         try:
             kind, payload = _classify(name, value, last_def)
         except BaseException as e:  # noqa: BLE001 - odd objects must not lose the other names
-            kind, payload = "skipped", f"could not be inspected ({_guard.describe(e)})"
+            kind, payload = "skipped", f"could not be inspected ({_lockdown.describe(e)})"
         if kind == "def":
             used_defs.append(payload)
         elif kind == "ref":

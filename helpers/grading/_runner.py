@@ -5,7 +5,7 @@ own process has exited, in a fresh working folder. Settings, the submission's ex
 the test sources arrive as JSON on stdin (never as a file a submission could look for); results go
 out as JSON lines on the event descriptor: `ready`, then `start`/`result` per test, then `done`.
 Rebuilding the submission's functions and running test code needs `exec`; this process is
-sandboxed exactly like the submission's (see _guard).
+sandboxed exactly like the submission's (see _lockdown).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any
 
-from helpers.grading import _guard, _wire, api
+from helpers.grading import _lockdown, _wire, api
 
 REASON_CHARS = 300
 
@@ -29,12 +29,12 @@ def main() -> None:
     # cannot forge a "passed" result (it would have to dig the secret out of this frame).
     nonce = cfg.pop("nonce")
     events = os.fdopen(cfg["event_fd"], "w", encoding="utf-8")
-    _guard.quiet_stdin()
+    _lockdown.quiet_stdin()
     per_test = cfg["test_timeout"]
-    _guard.apply_limits(cfg["memory_mb"], per_test * (len(cfg["tests"]) + 1) + 5, cfg["fsize_mb"])
-    _guard.drop_privileges(cfg["drop_to"])
-    _guard.install_guard(os.getcwd(), cfg["deny"], cfg["sandboxes"])
-    _guard.install_alarm()
+    _lockdown.apply_limits(cfg["memory_mb"], per_test * (len(cfg["tests"]) + 1) + 5, cfg["fsize_mb"])
+    _lockdown.drop_privileges(cfg["drop_to"])
+    _lockdown.install_guard(os.getcwd(), cfg["deny"], cfg["sandboxes"])
+    _lockdown.install_alarm()
     exports = cfg["exports"]
     unavailable = dict(exports.get("skipped", {}))
     ns = _rebuild(exports, unavailable, per_test)
@@ -63,7 +63,7 @@ def _rebuild(exports: dict[str, Any], unavailable: dict[str, str], limit: float)
             ns[name] = obj
         except Exception as e:  # noqa: BLE001 - recorded, the tests then say what is missing
             unavailable[name] = (
-                f"`{name}` could not be imported in the test process ({_guard.describe(e)})"
+                f"`{name}` could not be imported in the test process ({_lockdown.describe(e)})"
             )
     for statement in exports.get("imports", []):  # `import a.b` binds `a` *and* loads a.b
         try:
@@ -71,7 +71,7 @@ def _rebuild(exports: dict[str, Any], unavailable: dict[str, str], limit: float)
         except Exception as e:  # noqa: BLE001 - recorded; a missing import shows up in reasons
             unavailable.setdefault(
                 statement.split()[-1],
-                f"`{statement}` failed in the test process ({_guard.describe(e)})",
+                f"`{statement}` failed in the test process ({_lockdown.describe(e)})",
             )
     for name, data in exports.get("values", {}).items():
         try:
@@ -95,11 +95,11 @@ def _define(
     lines[line - 1 : line - 1 + len(src_lines)] = src_lines
     linecache.cache[filename] = (0, None, lines, filename)  # tracebacks quote the student's line
     try:
-        with _guard.time_limit(limit):
+        with _lockdown.time_limit(limit):
             exec(compile("\n" * (line - 1) + source, filename, "exec"), ns)  # noqa: S102
     except BaseException as e:  # noqa: BLE001 - timeouts included: a class body that never ends
-        timed_out = isinstance(e, _guard.WallClockTimeout)
-        reason = f"timed out after {limit:g}s" if timed_out else _guard.describe(e)
+        timed_out = isinstance(e, _lockdown.WallClockTimeout)
+        reason = f"timed out after {limit:g}s" if timed_out else _lockdown.describe(e)
         unavailable[str(d["name"])] = f"defining `{d['name']}` again for the tests failed: {reason}"
 
 
@@ -113,7 +113,7 @@ def _run_test(
     g = dict(ns, points=api.points, assert_equal=api.assert_equal, assert_raises=api.assert_raises)
     timed_out = f"timed out after {limit:g}s"
     try:
-        with _guard.time_limit(limit):
+        with _lockdown.time_limit(limit):
             try:
                 code = compiled.get(filename) or compile(test["source"], filename, "exec")
                 compiled[filename] = code
@@ -121,11 +121,11 @@ def _run_test(
                 if test["function"]:
                     g[test["function"]]()
                 return True, ""
-            except _guard.WallClockTimeout:
+            except _lockdown.WallClockTimeout:
                 return False, timed_out
             except BaseException as e:  # noqa: BLE001 - any failure is a lost point, not a crash
                 return False, _explain(e, test, filename, unavailable, hint)
-    except _guard.WallClockTimeout:  # the alarm fired while the reason was being written
+    except _lockdown.WallClockTimeout:  # the alarm fired while the reason was being written
         return False, timed_out
 
 
@@ -138,14 +138,14 @@ def _explain(exc: BaseException, test: dict, filename: str, unavailable: dict, h
             unavailable.get(name) or f"`{name}` is not defined by the submission ({hint})"
         )
     if isinstance(exc, AssertionError):
-        message = _guard.describe(exc)
+        message = _lockdown.describe(exc)
         if message != "AssertionError":
             return _short(message)
         if test["kind"] == "visible":
             code = linecache.getline(filename, test_line) or _line(test["source"], test_line)
             return _short(f"assertion failed: {code.strip()}")
         return f"a hidden check failed (line {test_line} of the hidden tests)"
-    text = _guard.describe(exc)
+    text = _lockdown.describe(exc)
     if isinstance(exc, NameError) and getattr(exc, "name", None) in unavailable:
         text += f" ({unavailable[exc.name]})"
     if isinstance(exc, MemoryError):

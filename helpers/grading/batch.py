@@ -14,8 +14,8 @@ from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
+from helpers.grading.grade_report import GradeResult, TestResult, write_reports, write_summary
 from helpers.grading.grader import GradeConfig, grade, question_info
-from helpers.grading.report import GradeResult, TestResult, write_reports, write_summary
 from helpers.grading.source import Exercise, load_exercise
 
 

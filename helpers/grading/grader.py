@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.grading.report import GradeResult, TestResult
+from helpers.grading.grade_report import GradeResult, TestResult
 from helpers.grading.sandbox import Sandboxed, unprivileged_ids, workspace
 from helpers.grading.source import Exercise, TestSpec, load_exercise
 

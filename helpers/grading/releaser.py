@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers.grading.grade_report import GradeResult
 from helpers.grading.grader import GradeConfig, grade
-from helpers.grading.report import GradeResult
 from helpers.grading.source import (
     Exercise,
     ExerciseFormatError,

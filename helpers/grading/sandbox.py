@@ -4,7 +4,7 @@ The parent's side of the sandbox: a fresh temporary folder per process (only the
 are copied in), a minimal environment (no tokens or keys from the grader's environment), its own
 session so the whole process group can be killed, `unshare -n` (no network namespace access)
 when the kernel allows it, and bounded readers for stdout/stderr/events so a submission that
-prints gigabytes costs the grader a few kilobytes. The in-process rules live in `_guard`.
+prints gigabytes costs the grader a few kilobytes. The in-process rules live in `_lockdown`.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _world_usable(path: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def network_prefix() -> tuple[str, ...]:
-    """`unshare -n` (`-rn` for a normal user) if it works here; else () and only _guard blocks."""
+    """`unshare -n` (`-rn` for a normal user) if it works here; else () and only _lockdown blocks."""
     exe = shutil.which("unshare")
     if not exe:
         return ()

@@ -3,7 +3,8 @@
 - `corpus` (with `facts`, `stories`, `phrases`): the generated English corpus about helpers.world.
 - `checks`: the denylist that keeps the instruction format and the hosting domain out of it.
 - `model`: the tiny Llama configuration; `pretrain` + `tokens`: the plain PyTorch training loop.
-- `run`: one full run, measuring everything; `card`: the data card written from those numbers.
+- `pretrain_pipeline`: one full run, measuring everything; `data_card`: the data card written
+  from those numbers.
 
 CLI: `python -m helpers.micro corpus --n 5` / `python -m helpers.micro pretrain --out DIR ...`.
 Importing this package is cheap: torch and transformers are imported inside functions.

@@ -142,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)
     if args.cmd == "card":
-        from helpers.micro.card import add_token_coverage, rewrite_card
+        from helpers.micro.data_card import add_token_coverage, rewrite_card
 
         if args.coverage:
             print(f"answer token coverage: {add_token_coverage(args.model_dir)}")
         print(f"wrote {rewrite_card(args.model_dir)}")
         return 0
-    from helpers.micro.run import run_pretraining
+    from helpers.micro.pretrain_pipeline import run_pretraining
 
     config = config_from_args(args)
     run_pretraining(config, reproduce_command(config), log=lambda s: print(s, flush=True))

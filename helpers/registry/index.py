@@ -5,7 +5,7 @@ Layout of a registry folder (everything inside is relative to it, so it can be c
 
     index.json      {"version": 1, "runs": {id: entry}, "stages": {stage: {current, history}}}
     audit.jsonl     append-only log of every promotion, refused promotion and rollback
-    runs/<id>/      one folder per run (see helpers.registry.run); COMPLETE marks it finished
+    runs/<id>/      one folder per run (see helpers.registry.run_dir); COMPLETE marks it finished
     .index.lock     the lock file serialising read-modify-write of index.json
 
 index.json is only ever replaced whole (temp file + rename) while holding the lock, so two
@@ -37,7 +37,7 @@ from helpers.registry.errors import (
 from helpers.registry.gate import Gate, GateResult, evaluate_gate, lookup
 
 if TYPE_CHECKING:
-    from helpers.registry.run import Run
+    from helpers.registry.run_dir import Run
 
 INDEX_VERSION = 1
 COMPLETE_MARKER = "COMPLETE"
@@ -149,7 +149,7 @@ class Registry:
 
     def get(self, run_id: str) -> Run:
         """Open a run (finished or not) by id."""
-        from helpers.registry.run import Run
+        from helpers.registry.run_dir import Run
 
         self.entry(run_id)
         return Run.open(self.root, run_id)
@@ -231,7 +231,7 @@ class Registry:
     def verify(self, check_files: bool = True) -> list[str]:
         """Problems found (empty = consistent): half-written runs, index/marker mismatches, and
         (check_files) finished runs whose files no longer match their COMPLETE manifest."""
-        from helpers.registry.run import Run
+        from helpers.registry.run_dir import Run
 
         index, problems = self.load_index(), []
         on_disk = {p.name for p in self.runs_dir.iterdir() if p.is_dir()} \
@@ -251,7 +251,7 @@ class Registry:
 
     def repair(self) -> list[str]:
         """Bring the index in line with the run folders (complete ones only); what changed."""
-        from helpers.registry.run import index_entry_from_dir
+        from helpers.registry.run_dir import index_entry_from_dir
 
         changed = []
         with self.lock():

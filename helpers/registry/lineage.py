@@ -1,6 +1,6 @@
 """What a run records about its inputs: config, data fingerprints, environment, metrics.
 
-Small converters used by helpers.registry.run, kept apart so run.py stays about the folder.
+Small converters used by helpers.registry.run_dir, kept apart so run_dir.py stays about the folder.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def write_dataset(out_dir: str | Path | None = None, config: BuildConfig | None 
     """Build and write the JSONL splits, their Alpaca copies and the README data card."""
     from helpers import paths
     from helpers.io import write_json, write_jsonl
-    from helpers.tasks.card import write_card
+    from helpers.tasks.data_card import write_card
 
     config = config or BuildConfig()
     out = Path(out_dir) if out_dir is not None else paths.INSTRUCTIONS_DIR

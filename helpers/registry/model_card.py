@@ -15,7 +15,7 @@ from helpers.io import atomic_write_text
 from helpers.registry._table import Table, fmt
 
 if TYPE_CHECKING:
-    from helpers.registry.run import Run
+    from helpers.registry.run_dir import Run
 
 DEFAULT_INTENDED_USE = (
     "Teaching and prototyping: comparing instruction tuning and domain supervised fine-tuning "

@@ -1,4 +1,4 @@
-"""helpers.guard on the bundled domain set: the numbers are computed here from data/domain, the
+"""helpers.request_guard on the bundled domain set: the numbers are computed here from data/domain, the
 bounds say what "a useful guard" means, and the denylist is checked to be grounded in the
 training/validation requests (none written for a test phrasing)."""
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import guard as G
+from helpers import request_guard as G
 from helpers.domain import ESCALATION_MESSAGE, REFUSAL_MESSAGE, load_split
 from helpers.evaluate.suite import prompt_of
 

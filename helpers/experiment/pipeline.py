@@ -25,7 +25,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path | None = None,
     """Train and evaluate every variant for every seed; write outputs to `out_dir` if given.
 
     Adapters go to `workdir` (a temporary folder by default: they are small to retrain and
-    are not committed). Returns the results document (helpers.experiment.report).
+    are not committed). Returns the results document (helpers.experiment.results_file).
     """
     import torch
 
@@ -43,7 +43,7 @@ def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
     from helpers.experiment.data import eval_suite, heldout_texts, load_instructions
     from helpers.experiment.outputs import summary_text, write_outputs
     from helpers.experiment.rag import evaluate_rag, evaluation_sets, rag_section
-    from helpers.experiment.report import build_results, check_results
+    from helpers.experiment.results_file import build_results, check_results
     from helpers.experiment.variants import TrainingData, evaluate_seed, train_seed
 
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """One pretraining run end to end: corpus -> tokenizer -> model -> metrics -> data card.
 
 Every number the data card states is measured here and written to `pretrain_metrics.json`
-first; `card.py` only formats that file. Re-running the command in the card regenerates both.
+first; `data_card.py` only formats that file. Re-running the command in the card regenerates both.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.io import write_json
-from helpers.micro.card import METRICS_FILE
+from helpers.micro.data_card import METRICS_FILE
 from helpers.micro.pretrain import PretrainConfig, train_loop
 
 CURVE_FILE = "loss_curve.json"
@@ -161,7 +161,7 @@ def run_pretraining(config: PretrainConfig, command: str,
     """Do the whole run and write the model folder; return the metrics dict."""
     import torch
 
-    from helpers.micro.card import plot_loss_curve, write_data_card
+    from helpers.micro.data_card import plot_loss_curve, write_data_card
     from helpers.micro.model import build_generation_config, build_model, count_parameters
     from helpers.micro.probe import run_copy_probe
     from helpers.micro.tokens import mean_loss

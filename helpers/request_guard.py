@@ -12,7 +12,7 @@ Three checks, in order, each simple enough to read in a minute:
    questions (fact / escalate / refuse): acts only when confident (`refuse_threshold`,
    `escalate_threshold`); everything else goes to the model.
 
-Limits, measured in notebook 07 and tests/test_guard.py: it knows only the words of the
+Limits, measured in notebook 07 and tests/test_request_guard.py: it knows only the words of the
 training split, so an off-topic request that happens to use hosting words ("write a poem about
 my server") passes, and an in-scope question in entirely new words can be refused; the
 denylist is easy to evade by rephrasing — it is a first line, not a security boundary; the
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from helpers.domain import DOMAIN_TERMS, ESCALATION_MESSAGE, REFUSAL_MESSAGE
 
 # (intent, pattern) pairs, matched on the lower-cased prompt. Each one generalises phrasings of
-# the training/validation refusals (tests/test_guard.py checks every pattern matches one of them
+# the training/validation refusals (tests/test_request_guard.py checks every pattern matches one of them
 # and no in-scope training/validation question).
 DENYLIST: tuple[tuple[str, str], ...] = (
     ("competitor", r"\b(cirrobyte|stratohost)\b"),

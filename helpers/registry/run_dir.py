@@ -26,7 +26,6 @@ from typing import Any
 
 from helpers.io import write_json, write_jsonl
 from helpers.registry._fs import portable
-from helpers.registry.card import write_model_card
 from helpers.registry.errors import RegistryError, RunFinishedError, RunNotFoundError
 from helpers.registry.index import COMPLETE_MARKER, Registry
 from helpers.registry.lineage import (
@@ -37,6 +36,7 @@ from helpers.registry.lineage import (
     describe_data,
     portable_json_files,
 )
+from helpers.registry.model_card import write_model_card
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 ADAPTER_DIR = "adapter"  # the adapter's folder inside a run directory

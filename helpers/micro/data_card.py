@@ -1,6 +1,6 @@
 """The micro model's data card (README.md) and loss-curve plot, written from measured metrics.
 
-Nothing here is typed by hand: every number comes from the metrics dict that `run.py` measured
+Nothing here is typed by hand: every number comes from the metrics dict that `pretrain_pipeline.py` measured
 and saved to pretrain_metrics.json, so the card cannot drift from the artefact
 (tests/test_micro.py checks that it does not).
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from helpers.io import atomic_write_text
 
-METRICS_FILE = "pretrain_metrics.json"  # written by run.py; the card's only source of numbers
+METRICS_FILE = "pretrain_metrics.json"  # written by pretrain_pipeline.py; the card's only source of numbers
 
 
 def plot_loss_curve(history: list[dict[str, float]], path: str | Path) -> Path:
