@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from helpers.paths import OUTPUTS_DIR, REPO_ROOT, RESULTS_DIR, display_path
+from helpers.paths import OUTPUTS_DIR, REPO_ROOT, RESULTS_DIR, display_path, scrub_text
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
@@ -47,28 +47,16 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1800) -> float:
 
 
 def scrub_machine_paths(nb):
-    """Make outputs portable: library warnings print where a package is installed
-    ("/home/ana/venv/lib/python3.11/site-packages/transformers/…"); that becomes
-    "site-packages/transformers/…", and paths inside this checkout become repo-relative."""
-    import re
-
-    site = re.compile(r"[^\s'\"(]*/(site|dist)-packages/")
-    roots = [(str(REPO_ROOT) + "/", ""), (str(Path.home()) + "/", "~/")]
+    """Make a notebook's outputs portable (helpers.paths.scrub_text on every text output):
+    library warnings print where a package is installed, and printed paths name this checkout."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
-                out["text"] = _scrub(out["text"], site, roots)
+                out["text"] = scrub_text(out["text"])
             for key, value in out.get("data", {}).items():
                 if key.startswith("text/") and isinstance(value, str):
-                    out["data"][key] = _scrub(value, site, roots)
+                    out["data"][key] = scrub_text(value)
     return nb
-
-
-def _scrub(text: str, site, roots) -> str:
-    text = site.sub("site-packages/", text)
-    for root, short in roots:
-        text = text.replace(root, short)
-    return text
 
 
 def print_tradeoff_table(results_path: Path = RESULTS_DIR / "experiment" / "results.json") -> None:

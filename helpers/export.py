@@ -26,7 +26,7 @@ from pathlib import Path
 
 from helpers.adapter_meta import write_meta
 from helpers.config import ModelSettings
-from helpers.paths import REPO_ROOT
+from helpers.paths import portable
 
 # Re-exported: notebook 07 and users call export.dequantize_model / export.exact_4bit_numerics.
 from helpers.quant import ExportError, dequantize_model, exact_4bit_numerics
@@ -156,27 +156,6 @@ def compare_merges(settings: ModelSettings, adapter_dir: str | Path, prompts: li
     return MergeComparison(rows, len(prompts), max_new_tokens, answers)
 
 
-def _portable(value: str) -> str:
-    """A path inside the repo → repo-relative; any other absolute path → its last part."""
-    path = Path(value)
-    if not path.is_absolute():
-        return value
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return path.name
-
-
-def _scrub_paths(obj):
-    """Replace machine paths in a JSON value (config files must travel between machines)."""
-    if isinstance(obj, dict):
-        return {k: _scrub_paths(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_scrub_paths(v) for v in obj]
-    is_path = isinstance(obj, str) and len(obj) > 1 and Path(obj).is_absolute() and Path(obj).exists()
-    return _portable(obj) if is_path else obj
-
-
 def save_merged(model, tokenizer, out_dir: str | Path, dtype: str = "auto",
                 metadata: dict | None = None) -> Path:
     """Save a merged model as a standalone folder: weights, config, tokenizer + chat template.
@@ -198,10 +177,11 @@ def save_merged(model, tokenizer, out_dir: str | Path, dtype: str = "auto",
         raise ExportError("the tokenizer has no chat template: load it with helpers.models "
                           "(load_base / load_tokenizer), which installs the kit's ChatML one")
     for path in out_dir.glob("*config.json"):  # not tokenizer.json: its vocab has "/" tokens
-        data = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(json.dumps(_scrub_paths(data), indent=2) + "\n", encoding="utf-8")
+        data = json.loads(path.read_text(encoding="utf-8"))  # transformers' JSON: strings that
+        data = portable(data, existing_only=True)  # start with "/" may be data, not paths
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     meta = {"format": "merged", "dtype": str(torch_dtype).replace("torch.", ""),
-            **_scrub_paths(metadata or {})}
+            **portable(metadata or {})}
     write_meta(out_dir, meta)
     return out_dir
 

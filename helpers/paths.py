@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 HOME_ENV = "TUNELAB_HOME"  # a clone's folder, for a `helpers` installed away from it
 
@@ -89,3 +90,73 @@ def display_path(path) -> str:
         return str(Path(resolve_repo_path(path)).resolve().relative_to(REPO_ROOT))
     except (ValueError, OSError, TypeError):
         return str(path)
+
+
+def repo_path(path: str | os.PathLike) -> Path:
+    """Where a path the user typed points: relative paths are taken from the repository root.
+
+    Notebooks run in notebooks/, so "runs/sft" typed there means <repo>/runs/sft, not
+    notebooks/runs/sft. Unlike resolve_repo_path, the path need not exist yet (it may be where
+    something is about to be saved).
+    """
+    path = Path(path)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def portable(value: Any, root: str | os.PathLike | None = None, *,
+             existing_only: bool = False) -> Any:
+    """Copy of a JSON-like `value` with absolute paths made machine-independent.
+
+    For files that travel between machines (registry runs, exported configs). Each absolute
+    path becomes: relative to `root` when under it (a registry's own folder); repo-relative
+    inside the repository; "~/..." inside the home folder; anywhere else "<external>/<name>"
+    (the folder would not exist on another machine, and the name is what a human recognises).
+    existing_only: rewrite only paths that exist here. For third-party JSON (a model's
+    config.json), where a string such as "/s" may be data rather than a path.
+    """
+    if isinstance(value, dict):
+        return {k: portable(v, root, existing_only=existing_only) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(v, root, existing_only=existing_only) for v in value]
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if (isinstance(value, str) and _looks_absolute(value)
+            and (not existing_only or Path(value).exists())):
+        return _machine_independent(Path(value), root)
+    return value
+
+
+def _looks_absolute(text: str) -> bool:
+    # Multi-line or very long strings are text (a chat template), not paths; a lone "/" is more
+    # often a token than the filesystem root, and says nothing about this machine anyway.
+    return "\n" not in text and 1 < len(text) < 4096 and os.path.isabs(text)
+
+
+def _machine_independent(path: Path, root: str | os.PathLike | None) -> str:
+    resolved = path.resolve()
+    bases = [(REPO_ROOT.resolve(), ""), (Path.home(), "~/")]
+    if root is not None:  # first: a registry inside the repo records paths relative to itself
+        bases.insert(0, (Path(root).resolve(), ""))
+    for base, prefix in bases:
+        try:
+            return prefix + resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return f"<external>/{path.name}"
+
+
+# Where pip installed a package: "/home/ana/venv/lib/python3.11/site-packages/" and the like.
+_SITE_PACKAGES = re.compile(r"[^\s'\"(]*/(site|dist)-packages/")
+
+
+def scrub_text(text: str) -> str:
+    """Free text (a warning, a printed output) with this machine's folders taken out.
+
+    ".../site-packages/transformers/x.py" → "site-packages/transformers/x.py"; paths inside the
+    repository → repo-relative; inside the home folder → "~/...". The text counterpart of
+    portable(), for outputs that are saved and shown on other machines.
+    """
+    text = _SITE_PACKAGES.sub("site-packages/", text)
+    for prefix, short in ((str(REPO_ROOT) + "/", ""), (str(Path.home()) + "/", "~/")):
+        text = text.replace(prefix, short)
+    return text

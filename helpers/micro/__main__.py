@@ -17,7 +17,7 @@ from pathlib import Path
 from helpers.micro.corpus import CorpusConfig
 from helpers.micro.model import MicroModelConfig
 from helpers.micro.pretrain import PretrainConfig
-from helpers.paths import REPO_ROOT
+from helpers.paths import display_path
 from helpers.tokenizer import TokenizerConfig
 
 # (flag, attribute path in PretrainConfig, type) — one table drives parsing and the
@@ -68,9 +68,8 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
 
 def reproduce_command(config: PretrainConfig) -> str:
     """The exact shell command that makes this config (out path relative to the repo if inside)."""
-    out = Path(config.out_dir).resolve()
-    shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
-    parts = ["python", "-m", "helpers.micro", "pretrain", "--out", str(shown)]
+    shown = display_path(Path(config.out_dir).resolve())  # resolved first: from the current folder
+    parts = ["python", "-m", "helpers.micro", "pretrain", "--out", shown]
     for flag, path, _ in _FLAGS:
         if _get(config, path) is not None:
             parts += [flag, str(_get(config, path))]

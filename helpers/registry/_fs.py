@@ -1,4 +1,4 @@
-"""File-system plumbing for the registry: locks, locked appends, portable paths.
+"""File-system plumbing for the registry: locks and locked appends.
 
 Why a lock *and* atomic writes: os.replace() makes each index write all-or-nothing, so a
 killed writer never leaves half a file; the lock makes read-modify-write sequences from two
@@ -15,9 +15,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from helpers.paths import REPO_ROOT
+# portable is the kit's one rule for machine-independent paths (helpers.paths); re-exported
+# here because registry.run_dir imports it from _fs.
+from helpers.paths import portable  # noqa: F401
 
 
 @contextmanager
@@ -92,35 +93,3 @@ def read_jsonl_tolerant(path: Path) -> tuple[list[dict], int]:
         except json.JSONDecodeError:
             bad += 1
     return records, bad
-
-
-def portable(value: Any, root: Path) -> Any:
-    """Copy of `value` (JSON-like) with absolute paths made machine-independent.
-
-    Inside the registry root → relative to it; inside the repository → repo-relative; inside
-    the home folder → "~/..."; anywhere else → "<external>/<name>" (the folder would not exist
-    on another machine anyway, and the name is what a human recognises).
-    """
-    if isinstance(value, dict):
-        return {k: portable(v, root) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [portable(v, root) for v in value]
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if isinstance(value, str) and _looks_absolute(value):
-        return _relative(Path(value), root)
-    return value
-
-
-def _looks_absolute(text: str) -> bool:
-    return "\n" not in text and len(text) < 4096 and os.path.isabs(text)
-
-
-def _relative(path: Path, root: Path) -> str:
-    resolved = path.resolve()
-    for base, prefix in ((root.resolve(), ""), (REPO_ROOT.resolve(), ""), (Path.home(), "~/")):
-        try:
-            return prefix + resolved.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return f"<external>/{path.name}"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.io import atomic_write_text
-from helpers.registry._fs import portable
+from helpers.paths import portable
 from helpers.registry.errors import RegistryError
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from helpers.adapter_meta import read_meta
-from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, REPO_ROOT, display_path
+from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, display_path, repo_path
+
+# repo_path is helpers.paths'; notebook 08 reaches it as quick.repo_path, so keep the import.
 
 QUICK_DATA = {  # adapter stage → the bundled training file its quick version is trained on
     "instruction": INSTRUCTIONS_DIR / "train.jsonl",
@@ -35,12 +37,6 @@ class QuickTrainSettings:
     examples: int = 256  # how many records to draw (evenly spread) from the training file
     rank: int = 8  # LoRA rank: small is enough to see the adapter change behaviour
     seed: int = 0  # same seed → same quick adapter
-
-
-def repo_path(path: str | Path) -> Path:
-    """A relative path is taken from the repository root (notebooks run from notebooks/)."""
-    path = Path(path)
-    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def _records(path: Path, n: int) -> list[dict]:

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from helpers.generate import GenerationError, GenerationSettings
-from helpers.paths import REPO_ROOT, display_path
+from helpers.paths import display_path, repo_path
 from helpers.widgets.compare import ComparisonRow, ComparisonTable, compare, to_messages
 from helpers.widgets.history import History
 from helpers.widgets.presets import Preset
@@ -154,8 +154,7 @@ class CompareUI:
 
     def save(self, directory: str | Path | None = None) -> dict[str, Path]:
         """Write history.json, preferences.jsonl and preferences_ties.jsonl to a folder."""
-        folder = Path(directory if directory is not None else self.save_dir.value)
-        folder = folder if folder.is_absolute() else REPO_ROOT / folder
+        folder = repo_path(directory if directory is not None else self.save_dir.value)
         prefs, ties = self.history.save_preferences(folder / "preferences.jsonl")
         paths = {"history": self.history.export_json(folder / "history.json"),
                  "preferences": prefs, "ties": ties}
