@@ -195,6 +195,23 @@ def test_bad_gate_specs_are_refused_with_a_fix(bad, message):
         Gate(**bad)
 
 
+def test_the_gate_is_pure_checks_and_the_registry_alone_changes_stages():
+    """gate.py decides, Registry acts: the gate imports no file, lock or audit code."""
+    import ast
+
+    import helpers.registry.gate as gate_module
+
+    tree = ast.parse(Path(gate_module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    writers = {"os", "pathlib", "shutil", "tempfile", "helpers.io", "helpers.registry._fs",
+               "helpers.registry.audit", "helpers.registry.index"}
+    assert imported and not imported & writers, imported & writers
+    assert not hasattr(gate_module, "promote") and not hasattr(gate_module, "rollback")
+    assert callable(Registry.promote) and callable(Registry.rollback)
+
+
 def test_failed_gate_changes_nothing_but_is_audited(tmp_path, env, monkeypatch):
     monkeypatch.setenv("USER", "ada")
     make_run(tmp_path, "weak", {"domain_accuracy": 0.3, "refusal_rate": 0.9}, env)
