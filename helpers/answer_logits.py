@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import inspect
 
-IGNORE = -100  # label of positions without a target (prompt, padding, packing boundaries)
+# Label of positions without a target (prompt, padding, packing boundaries): the kit's one.
+from helpers.chat.encode import IGNORE_INDEX
 
 
 def target_positions(labels):
@@ -27,7 +28,7 @@ def target_positions(labels):
     in at least one row."""
     import torch
 
-    has_next_target = (labels[:, 1:] != IGNORE).any(dim=0)
+    has_next_target = (labels[:, 1:] != IGNORE_INDEX).any(dim=0)
     return torch.nonzero(has_next_target, as_tuple=False).flatten()
 
 
@@ -43,7 +44,7 @@ def answer_loss_from_kept(logits, labels, positions, num_items_in_batch=None):
     targets = labels[:, positions + 1].to(logits.device)
     reduction = "sum" if num_items_in_batch is not None else "mean"
     loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                           ignore_index=IGNORE, reduction=reduction)
+                           ignore_index=IGNORE_INDEX, reduction=reduction)
     if num_items_in_batch is not None:
         loss = loss / num_items_in_batch
     return loss

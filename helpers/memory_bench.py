@@ -170,10 +170,11 @@ def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = N
 
 
 def _answer_only_loss(model: Any, ids: Any, s: TrainSettings) -> Any:
-    from helpers.answer_logits import IGNORE, answer_only_forward
+    from helpers.answer_logits import answer_only_forward
+    from helpers.chat.encode import IGNORE_INDEX
 
     labels = ids.clone()
-    labels[:, : ids.shape[1] - max(1, s.logit_tokens // ids.shape[0])] = IGNORE
+    labels[:, : ids.shape[1] - max(1, s.logit_tokens // ids.shape[0])] = IGNORE_INDEX
     return answer_only_forward(model, {"input_ids": ids}, labels)[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from helpers.chat.encode import ChatEncodingConfig, build_example, full_encoding
+from helpers.chat.encode import IGNORE_INDEX, ChatEncodingConfig, build_example, full_encoding
 from helpers.chat.errors import ChatFormatError
 
 
@@ -46,7 +46,7 @@ class EncodedDataset:
         """One paragraph a learner can read: kept, truncated, dropped by reason, tokens trained."""
         total = len(self.examples) + len(self.dropped)
         tokens = sum(len(e["input_ids"]) for e in self.examples)
-        trained = sum(sum(1 for x in e["labels"] if x != -100) for e in self.examples)
+        trained = sum(sum(1 for x in e["labels"] if x != IGNORE_INDEX) for e in self.examples)
         share = f"{trained / tokens:.0%}" if tokens else "0%"
         kept = f"kept {len(self.examples)} of {total} conversations ({self.n_truncated} truncated)"
         lines = [

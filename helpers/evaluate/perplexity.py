@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from helpers.chat.encode import IGNORE_INDEX
+
 
 class PerplexityInputError(ValueError):
     """Texts that cannot be scored (empty list, or nothing left to predict)."""
@@ -26,14 +28,14 @@ def _encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]
 
 
 def _summed_nll(model, ids, mask, labels) -> tuple[float, int]:
-    """Summed next-token NLL over positions whose label is not -100, and how many there are."""
+    """Summed next-token NLL over positions whose label is not IGNORE_INDEX, and how many there are."""
     import torch
 
     logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
     targets = labels[:, 1:]
     nll = torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="sum")
-    return nll.item(), int((targets != -100).sum())
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum")
+    return nll.item(), int((targets != IGNORE_INDEX).sum())
 
 
 def _batch_nll(model, rows: list[list[int]], pad_id: int) -> tuple[float, int]:
@@ -43,7 +45,7 @@ def _batch_nll(model, rows: list[list[int]], pad_id: int) -> tuple[float, int]:
     width = max(len(r) for r in rows)
     ids = torch.tensor([r + [pad_id] * (width - len(r)) for r in rows], device=model.device)
     mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=model.device)
-    return _summed_nll(model, ids, mask, ids.masked_fill(mask == 0, -100))  # pads never predicted
+    return _summed_nll(model, ids, mask, ids.masked_fill(mask == 0, IGNORE_INDEX))  # pads never predicted
 
 
 def perplexity(model, tokenizer, texts: Sequence[str], batch_size: int = 16,
@@ -135,9 +137,9 @@ def _summed_nll_parts(model, batch: dict, eos_id: int) -> tuple[float, int, floa
     logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
     logits, targets = logits[:, :-1].float(), batch["labels"][:, 1:]
     nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                            ignore_index=-100, reduction="none").view_as(targets)
+                                            ignore_index=IGNORE_INDEX, reduction="none").view_as(targets)
     eot = targets == eos_id  # labels are -100 on padding, so pad == EOS is not counted here
-    content = (targets != -100) & ~eot
+    content = (targets != IGNORE_INDEX) & ~eot
     return nll[content].sum().item(), int(content.sum()), nll[eot].sum().item(), int(eot.sum())
 
 
