@@ -29,7 +29,12 @@ from helpers.config import ModelSettings
 from helpers.paths import portable
 
 # Re-exported: notebook 07 and users call export.dequantize_model / export.exact_4bit_numerics.
-from helpers.quant import ExportError, dequantize_model, exact_4bit_numerics
+from helpers.quant import dequantize_model, exact_4bit_numerics
+
+
+class ExportError(ValueError):
+    """A merge or export could not be done as asked; the message says what to change."""
+
 
 VARIANTS = {  # comparison row label → how the weights were made
     "adapter_4bit": "(a) adapter on the 4-bit base (what was trained)",

@@ -14,10 +14,6 @@ from __future__ import annotations
 import copy
 
 
-class ExportError(ValueError):
-    """A merge or export could not be done as asked; the message says what to change."""
-
-
 def exact_4bit_numerics(model) -> int:
     """Make every bitsandbytes Linear4bit compute as in training; returns the layers changed.
 
@@ -54,6 +50,10 @@ def dequantize_model(model_4bit, dtype=None):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
+
+    # Imported here: export imports this module at its top (and models.load_base imports it,
+    # which should not pull in export).
+    from helpers.export import ExportError
 
     if isinstance(model_4bit, PeftModel):
         raise ExportError("dequantize_model needs the plain 4-bit base, not a PeftModel: load it "
