@@ -276,3 +276,16 @@ def test_arguments_that_would_be_ignored_are_refused():
         load(FIXTURES / "alpaca.json", split="test")
     with pytest.raises(DataSourceError, match=r"load_dataset arguments \['data_files'\] given"):
         load([{"prompt": "p", "completion": "c"}], data_files="x.jsonl")
+
+
+def test_bundled_split_reads_both_datasets_and_names_what_is_missing(tmp_path):
+    from helpers.data import bundled_split
+
+    assert bundled_split("instructions", "test_seen")[0]["messages"]
+    assert bundled_split("domain", "test")[0]["messages"]
+    with pytest.raises(FileNotFoundError, match=r"holds the splits \[.*'test_seen'.*\]: pick one"):
+        bundled_split("instructions", "test_sene")
+    with pytest.raises(FileNotFoundError, match="build it with `python -m helpers.tasks build`"):
+        bundled_split("instructions", "train", data_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"use one of \['domain', 'instructions'\]"):
+        bundled_split("tasks", "train")

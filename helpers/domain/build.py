@@ -11,11 +11,12 @@ import hashlib
 import os
 from pathlib import Path
 
+from helpers.data.bundled import bundled_split
 from helpers.domain.data_card import render_card
 from helpers.domain.kb import kb_as_dict
 from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE
-from helpers.io import atomic_write_text, read_jsonl, write_json, write_jsonl
+from helpers.io import atomic_write_text, write_json, write_jsonl
 from helpers.paths import DOMAIN_DIR
 
 FILES = ("kb.json", *(f"{s}.jsonl" for s in SPLITS), "README.md")
@@ -53,9 +54,12 @@ def write_dataset(out_dir: str | os.PathLike = DOMAIN_DIR,
     return paths
 
 
-def load_split(split: str, data_dir: str | os.PathLike = DOMAIN_DIR) -> list[dict]:
-    """Read one built split ("train", "validation" or "test") as a list of records."""
+def load_split(split: str, data_dir: str | os.PathLike | None = None) -> list[dict]:
+    """Read one built split ("train", "validation" or "test") as a list of records.
+
+    data_dir: a rebuilt copy's folder; None reads the bundled data/domain (helpers.data's
+    bundled_split, the one reader of the kit's splits).
+    """
     if split not in SPLITS:
         raise ValueError(f"split {split!r} is not one of {SPLITS}")
-    return read_jsonl(Path(data_dir) / f"{split}.jsonl",
-                      "build it with `python -m helpers.domain build`")
+    return bundled_split("domain", split, data_dir)

@@ -140,8 +140,6 @@ def _pooled(rows: list[FamilyRow], z: float) -> Proportion | None:
 
 
 def _default_train() -> list[dict]:
-    from helpers import paths
-    from helpers.io import read_jsonl
+    from helpers.data.bundled import bundled_split
 
-    return read_jsonl(paths.INSTRUCTIONS_DIR / "train.jsonl",
-                      missing_hint="build it with `python -m helpers.tasks build`")
+    return bundled_split("instructions", "train")

@@ -51,14 +51,10 @@ class ShowcaseError(LookupError):
 
 
 def _records(source: str) -> list[dict]:
-    from helpers.domain import load_split
-    from helpers.io import read_jsonl
-    from helpers.paths import INSTRUCTIONS_DIR
+    from helpers.data.bundled import bundled_split
 
-    if source == "domain/test":
-        return load_split("test")
-    split = source.removeprefix("instructions/")
-    return read_jsonl(INSTRUCTIONS_DIR / f"{split}.jsonl", "build it with `python -m helpers.tasks build`")
+    dataset, split = source.split("/", 1)  # "instructions/test_seen", "domain/test"
+    return bundled_split(dataset, split)
 
 
 def showcase_records(items: tuple[ShowcaseItem, ...] = SHOWCASE) -> list[tuple[ShowcaseItem, dict]]:

@@ -6,9 +6,8 @@ import json
 import random
 from pathlib import Path
 
+from helpers.data.bundled import bundled_split
 from helpers.experiment.config import ExperimentConfig
-from helpers.io import read_jsonl
-from helpers.paths import INSTRUCTIONS_DIR
 
 INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
                            "unseen_family": "test_unseen_family"}
@@ -16,8 +15,7 @@ INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
 
 def load_instructions(split: str) -> list[dict]:
     """Records of data/instructions/{split}.jsonl."""
-    return read_jsonl(INSTRUCTIONS_DIR / f"{split}.jsonl",
-                      "build it with `python -m helpers.tasks build`")
+    return bundled_split("instructions", split)
 
 
 def mix_records(domain: list[dict], instructions: list[dict], replay_fraction: float,
