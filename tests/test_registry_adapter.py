@@ -21,11 +21,15 @@ RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
-    """A 1-layer random Llama and a small BPE tokenizer, saved like a hub model."""
+    """A 1-layer random Llama and a small BPE tokenizer, saved like a hub model.
+
+    64 wide, not less: on CPUs with AVX512-BF16, bitsandbytes (0.50) repacks 4-bit weights for
+    inference in blocks of 64 input features and fails on a 32-wide layer ("shape '[32, 0]' is
+    invalid"); every real model's layers are whole blocks."""
     texts = [f"{p} has a {c} {o}." for p in PEOPLE for c in COLORS for o in OBJECTS[:6]]
     return save_tiny_llama(tmp_path_factory.mktemp("tiny-base"),
-                           sentence_tokenizer(texts * 2, vocab_size=400), hidden_size=32,
-                           intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           sentence_tokenizer(texts * 2, vocab_size=400), hidden_size=64,
+                           intermediate_size=128, num_hidden_layers=1, num_attention_heads=2,
                            num_key_value_heads=1, max_position_embeddings=128)
 
 
@@ -111,7 +115,19 @@ def test_card_snippet_of_a_4bit_run_loads_the_adapter_on_the_base_it_was_trained
     probe = ('\nimport torch\nids = tokenizer("Ana has a red kite.", return_tensors="pt")'
              '["input_ids"]\nwith torch.no_grad():\n'
              '    torch.save(model.eval()(input_ids=ids).logits, "logits.pt")\n')
-    subprocess.run([sys.executable, "-c", snippet + probe], cwd=tmp_path / "registry", check=True,
-                   env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+    # The mistake this test guards against: the same snippet on the unquantized base.
+    wrong = snippet.replace(", quantization_config=bnb", "")
+    for name, code in (("logits.pt", snippet), ("wrong.pt", wrong)):
+        subprocess.run([sys.executable, "-c", code + probe.replace("logits.pt", name)],
+                       cwd=tmp_path / "registry", check=True,
+                       env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
     theirs = torch.load(tmp_path / "registry" / "logits.pt")
-    assert torch.allclose(theirs, _logits(model, tok), atol=1e-4)
+    wrong_logits = torch.load(tmp_path / "registry" / "wrong.pt")
+    # Not bit-equal: on CPUs with AVX512-BF16, bitsandbytes runs plain (no-grad, eval) 4-bit
+    # inference through a bf16 kernel, while the trained model here ran the fp32 path (measured
+    # max difference 0.015 on that hardware, 1e-5 without the instruction). So: far closer to
+    # the trained model than the unquantized-base load is, and the same next token everywhere.
+    ours = _logits(model, tok)
+    near, far = (theirs - ours).abs().max(), (wrong_logits - ours).abs().max()
+    assert near < far / 3, (near, far)
+    assert torch.equal(theirs.argmax(-1), ours.argmax(-1))
