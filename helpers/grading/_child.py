@@ -105,7 +105,11 @@ def _read_cells(path: str) -> list[tuple[int, str, list[str]]]:
 def _review_notes(cells: list[tuple[int, str, list[str]]]) -> list[str]:
     """'review:' notes for cells that use grader internals (checked before anything runs)."""
     notes = []
-    for number, source, _tags in cells:
+    for number, source, tags in cells:
+        # Visible tests ship in every student copy and import helpers.grading; the grader runs
+        # them from the instructor's notebook, never the submission's cell, so they are not flagged.
+        if VISIBLE_TAG in tags:
+            continue
         used = [s for s in SUSPICIOUS if s in source]
         if used:
             notes.append(
