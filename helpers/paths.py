@@ -27,7 +27,7 @@ INSTRUCTIONS_DIR = DATA_DIR / "instructions"
 DOMAIN_DIR = DATA_DIR / "domain"
 RESULTS_DIR = DATA_DIR / "results"
 RUNS_DIR = REPO_ROOT / "runs"  # training outputs (git-ignored): adapters, checkpoints, logs
-OUTPUTS_DIR = REPO_ROOT / "outputs"  # executed notebooks from `python -m helpers.course`
+OUTPUTS_DIR = REPO_ROOT / "outputs"  # executed notebooks from `python -m helpers.bench.course`
 
 
 class DataNotFoundError(FileNotFoundError):

@@ -1,4 +1,4 @@
-"""helpers.course: the README's main job (run notebooks 00–08 headless, print the trade-off)."""
+"""helpers.bench.course: the README's main job (run notebooks 00–08 headless, print the trade-off)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from helpers import course
+from helpers.bench import course
 from helpers.paths import RESULTS_DIR
 
 
@@ -29,18 +29,18 @@ def test_prints_the_measured_tradeoff_table(capsys):
             assert f"\n{variant}" in out or f" {variant} " in out
         assert "measured on" in out
     else:
-        assert "python -m helpers.experiment" in out
+        assert "python -m helpers.bench.experiment" in out
 
 
 def test_missing_results_say_how_to_make_them(tmp_path, capsys):
     course.print_tradeoff_table(tmp_path / "results.json")
-    assert "python -m helpers.experiment" in capsys.readouterr().out
+    assert "python -m helpers.bench.experiment" in capsys.readouterr().out
 
 
 def test_scrub_makes_warning_paths_portable():
     import nbformat
 
-    from helpers.course import scrub_machine_paths
+    from helpers.bench.course import scrub_machine_paths
     from helpers.paths import REPO_ROOT
 
     warning = ("/home/ana/venv/lib/python3.11/site-packages/transformers/modeling_utils.py:3303: "
@@ -63,15 +63,15 @@ def test_committed_notebooks_carry_no_machine_paths(path):
 
     text = path.read_text(encoding="utf-8")
     for machine in (str(REPO_ROOT), str(Path.home()) + "/"):
-        assert machine not in text, f"{path.name} contains {machine!r}: re-run helpers.course"
+        assert machine not in text, f"{path.name} contains {machine!r}: re-run helpers.bench.course"
     installed = re.search(r"/[^\s'\"]*/(site|dist)-packages/", text)
-    assert not installed, f"{path.name} contains {installed.group(0)!r}: re-run helpers.course"
+    assert not installed, f"{path.name} contains {installed.group(0)!r}: re-run helpers.bench.course"
 
 
 def test_main_leaves_the_callers_quick_mode_alone(monkeypatch):
     """course.main once set TUNELAB_QUICK=0 in the calling process and left it there: every
     notebook nbval ran after this module then ran at full size (CI took 20 min, not 13)."""
-    from helpers import course
+    from helpers.bench import course
 
     monkeypatch.setenv("TUNELAB_QUICK", "1")
     course.main(["--only", "99"])

@@ -1,4 +1,4 @@
-"""helpers.experiment: the --quick run on the bundled micro model (schema, ranges, files), the
+"""helpers.bench.experiment: the --quick run on the bundled micro model (schema, ranges, files), the
 consistency checks on results files, and the committed full run's results (not hand-edited)."""
 
 from __future__ import annotations
@@ -8,11 +8,17 @@ import json
 
 import pytest
 
+from helpers.bench.experiment import (
+    VARIANTS,
+    ExperimentConfig,
+    ResultsSchemaError,
+    check_results,
+    quick,
+)
+from helpers.bench.experiment.data import mix_records
+from helpers.bench.experiment.outputs import FILES, showcase
+from helpers.bench.experiment.results_file import build_results, forgetting_rows
 from helpers.config import MICRO_SFT_LEARNING_RATE, preset
-from helpers.experiment import VARIANTS, ExperimentConfig, ResultsSchemaError, check_results, quick
-from helpers.experiment.data import mix_records
-from helpers.experiment.outputs import FILES, showcase
-from helpers.experiment.results_file import build_results, forgetting_rows
 from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
@@ -87,7 +93,7 @@ def test_config_rejects_bad_values():
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    from helpers.experiment.__main__ import main
+    from helpers.bench.experiment.__main__ import main
 
     out = tmp_path_factory.mktemp("experiment")
     assert main(["--quick", "--out", str(out)]) == 0
@@ -158,7 +164,7 @@ def _part(tmp_path, seed, **config):
 
 
 def test_merged_parallel_parts_equal_one_run_over_all_seeds(tmp_path, synthetic):
-    from helpers.experiment.merge import merge_results
+    from helpers.bench.experiment.merge import merge_results
 
     merged = merge_results([_part(tmp_path, s) for s in (2, 0, 1)])
     check_results(merged)
@@ -171,8 +177,8 @@ def test_merged_parallel_parts_equal_one_run_over_all_seeds(tmp_path, synthetic)
 
 
 def test_merge_keeps_every_parts_retrieval_rows(tmp_path):
-    from helpers.experiment.merge import merge_results
-    from helpers.experiment.rag import rag_section
+    from helpers.bench.experiment.merge import merge_results
+    from helpers.bench.experiment.rag import rag_section
 
     folders = []
     for seed in (1, 0):
@@ -193,7 +199,7 @@ def test_merge_keeps_every_parts_retrieval_rows(tmp_path):
 
 
 def test_merge_refuses_parts_of_different_experiments(tmp_path):
-    from helpers.experiment.merge import MergeError, merge_results
+    from helpers.bench.experiment.merge import MergeError, merge_results
 
     with pytest.raises(MergeError, match="it_steps"):
         merge_results([_part(tmp_path, 0), _part(tmp_path, 1, it_steps=7)])
@@ -233,7 +239,7 @@ def test_experiment_trains_with_the_notebooks_budgets():
 
 @needs_micro
 def test_sweep_appends_each_recipe_and_skips_what_it_measured(tmp_path):
-    from helpers.experiment.sweep import KEYS, grid, run_sweep
+    from helpers.bench.experiment.sweep import KEYS, grid, run_sweep
     from helpers.paths import MICRO_MODEL_DIR
 
     out, logs = tmp_path / "it.json", []
@@ -251,7 +257,7 @@ def test_committed_per_family_scores_rest_on_at_least_20_examples():
     """Issue 14: per-family accuracies on ~3 examples (0.33 = 1 of 3) told nothing. Every family
     of the seen and held-out-family splits is scored on >= 20 examples per seed, with its
     interval and both baselines beside it."""
-    from helpers.experiment.outputs import family_rows
+    from helpers.bench.experiment.outputs import family_rows
 
     results = json.loads(COMMITTED.read_text())
     for split in ("seen", "unseen_family"):

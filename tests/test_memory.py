@@ -290,13 +290,13 @@ def test_unknown_model_type_warns_but_estimates():
 # runs one training step under torch's MemTracker, which records every tensor's bytes. This checks
 # the formula's moving parts (activations, logits, gradients, optimizer temporaries) without a GPU;
 # the CUDA-only constants (context, cuBLAS workspace, allocator overhead) are calibrated by
-# `python -m helpers.memory_bench`.
+# `python -m helpers.bench.memory`.
 
 
 def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
     torch = pytest.importorskip("torch")
     mem_tracker = pytest.importorskip("torch.distributed._tools.mem_tracker")
-    from helpers.memory_bench import build_model, make_optimizer, train_step
+    from helpers.bench.memory import build_model, make_optimizer, train_step
 
     class Tracker(mem_tracker.MemTracker):  # frozen base weights cannot take gradient hooks
         def _track_module_params_and_buffers(self, module, install_grad_hooks=True):
@@ -357,7 +357,7 @@ def test_dynamic_memory_matches_tracked_tensors_on_cpu(config, overrides, tmp_pa
 
 
 def test_calibration_file_is_measured_or_honestly_not():
-    from helpers.memory_bench import CALIBRATION_FILE, MEASURED, NOT_MEASURED
+    from helpers.bench.memory import CALIBRATION_FILE, MEASURED, NOT_MEASURED
 
     record = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     assert record["status"] in (MEASURED, NOT_MEASURED)
@@ -376,7 +376,7 @@ def test_calibration_file_is_measured_or_honestly_not():
 def test_bench_without_gpu_writes_not_measured_and_keeps_measured(tmp_path):
     import torch
 
-    from helpers.memory_bench import MEASURED, NOT_MEASURED, run
+    from helpers.bench.memory import MEASURED, NOT_MEASURED, run
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU: the bench would measure")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import re
 
-from helpers.experiment import load_results
-from helpers.experiment.outputs import summary_text
+from helpers.bench.experiment import load_results
+from helpers.bench.experiment.outputs import summary_text
 from helpers.paths import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "05_evaluation.ipynb"

@@ -1,4 +1,12 @@
-"""Throughput and memory benchmark of the kit's training path against TRL's SFTTrainer.
+"""Maintainers' measurement: nothing here is imported by the lesson notebooks' library.
+
+- `python -m helpers.bench`: throughput benchmark (below).
+- `python -m helpers.bench.memory`: real GPU peaks against the `helpers.memory` estimate.
+- `python -m helpers.bench.experiment`: the seeded trade-off behind notebooks 05 and 08
+  (notebooks 05 and 08 read its committed results through `load_results` / `outputs`).
+- `python -m helpers.bench.course`: runs the lesson notebooks headless.
+
+Throughput and memory benchmark of the kit's training path against TRL's SFTTrainer.
 
     python -m helpers.bench --grid cpu            # micro model on this CPU (minutes)
     python -m helpers.bench --grid gpu            # micro + real architectures, random weights

@@ -23,7 +23,7 @@ DEFAULT_RECORDS = 32  # enough for a few steps of 8 without repeating an epoch
 
 def ddp_records(n: int = DEFAULT_RECORDS) -> list[dict]:
     """Deterministic chat records of varied length (from the bundled instruction data)."""
-    from helpers.experiment.data import load_instructions
+    from helpers.bench.experiment.data import load_instructions
 
     return [{"messages": r["messages"]} for r in load_instructions("train")[:n]]
 

@@ -114,8 +114,8 @@ def grid(name: str, quick: bool = False, models: tuple[str, ...] | None = None) 
 def bench_records(n: int, seed: int = 0) -> list[dict]:
     """`n` chat records drawn (seeded) from the bundled instruction and domain training sets:
     the mix of short task prompts and longer system-prompted support chats the kit trains on."""
+    from helpers.bench.experiment.data import load_instructions
     from helpers.domain import load_split
-    from helpers.experiment.data import load_instructions
 
     records = [{"messages": r["messages"]} for r in load_instructions("train") + load_split("train")]
     random.Random(seed).shuffle(records)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.experiment.config import ExperimentConfig
+from helpers.bench.experiment.config import ExperimentConfig
 
 RAG_VARIANTS = ("it", "sft", "hybrid")  # adapters that are also evaluated with retrieval
 
@@ -53,7 +53,7 @@ def evaluation_sets(cfg: ExperimentConfig) -> dict:
 def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int,
                  sets: dict) -> list[dict]:
     """One row per variant: each adapter without retrieval, and it/sft/hybrid with it."""
-    from helpers.experiment.variants import model_settings
+    from helpers.bench.experiment.variants import model_settings
     from helpers.models import active_adapters, load_adapter, load_base
     from helpers.retrieval import with_retrieval
 
@@ -74,6 +74,6 @@ def evaluate_rag(cfg: ExperimentConfig, adapter_dirs: dict[str, Path], seed: int
 
 def rag_section(rows: list[dict], recall: dict, k: int) -> dict:
     """The results document's "rag" part: rows, their mean ± sd per variant, retrieval recall."""
-    from helpers.experiment.results_file import aggregate_dict
+    from helpers.bench.experiment.results_file import aggregate_dict
 
     return {"k": k, "recall": recall, "rows": rows, "aggregate": aggregate_dict(rows, "variant")}

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.experiment.config import ExperimentConfig
+from helpers.bench.experiment.config import ExperimentConfig
 
 
 def _metric_rows(results: dict, seed: int) -> tuple[list[dict], dict]:
@@ -25,7 +25,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path | None = None,
     """Train and evaluate every variant for every seed; write outputs to `out_dir` if given.
 
     Adapters go to `workdir` (a temporary folder by default: they are small to retrain and
-    are not committed). Returns the results document (helpers.experiment.results_file).
+    are not committed). Returns the results document (helpers.bench.experiment.results_file).
     """
     import torch
 
@@ -38,13 +38,13 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path | None = None,
 
 
 def _run(cfg: ExperimentConfig, out_dir, workdir, log) -> dict:
+    from helpers.bench.experiment.data import eval_suite, heldout_texts, load_instructions
+    from helpers.bench.experiment.outputs import summary_text, write_outputs
+    from helpers.bench.experiment.rag import evaluate_rag, evaluation_sets, rag_section
+    from helpers.bench.experiment.results_file import build_results, check_results
+    from helpers.bench.experiment.variants import TrainingData, evaluate_seed, train_seed
     from helpers.config import resolve_model_path
     from helpers.domain import load_split
-    from helpers.experiment.data import eval_suite, heldout_texts, load_instructions
-    from helpers.experiment.outputs import summary_text, write_outputs
-    from helpers.experiment.rag import evaluate_rag, evaluation_sets, rag_section
-    from helpers.experiment.results_file import build_results, check_results
-    from helpers.experiment.variants import TrainingData, evaluate_seed, train_seed
 
     start = time.perf_counter()
     suite = eval_suite(cfg, heldout_texts(resolve_model_path(cfg.model), cfg.heldout_texts))

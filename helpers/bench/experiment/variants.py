@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from helpers.bench.experiment.config import ExperimentConfig
+from helpers.bench.experiment.data import mix_records
 from helpers.config import LoraSettings, ModelSettings, TrainSettings, preset
-from helpers.experiment.config import ExperimentConfig
-from helpers.experiment.data import mix_records
 
 
 @dataclass
@@ -82,7 +82,7 @@ def _fit(model, tok, variant: str, records: list[dict], steps: int, cfg: Experim
     result = train(model, tok, records, None,
                    train_settings(cfg, steps, seed, run_dir / "trainer", lr))
     out = save_adapter(model, tok, run_dir / "adapter", variant,
-                       {"stage": variant, "seed": seed, "experiment": "helpers.experiment"})
+                       {"stage": variant, "seed": seed, "experiment": "helpers.bench.experiment"})
     return TrainedRun(variant, seed, out, result.steps, result.seconds, result.final_train_loss,
                       len(records), result.history)
 

@@ -1,4 +1,4 @@
-"""CLI: python -m helpers.experiment [--quick] [--seeds 0 1 2] [--out data/results/experiment]"""
+"""CLI: python -m helpers.bench.experiment [--quick] [--seeds 0 1 2] [--out data/results/experiment]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from helpers.paths import RESULTS_DIR
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m helpers.experiment",
+        prog="python -m helpers.bench.experiment",
         description="Train base/IT/SFT/hybrid/replay variants of the micro model (4-bit QLoRA, CPU) "
                     "over several seeds and write the trade-off table, plots and results.json.")
     p.add_argument("--quick", action="store_true",
@@ -28,13 +28,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from helpers.experiment.config import full, quick
-    from helpers.experiment.pipeline import run_experiment
+    from helpers.bench.experiment.config import full, quick
+    from helpers.bench.experiment.pipeline import run_experiment
 
     args = _parser().parse_args(argv)
     if args.merge:
-        from helpers.experiment.merge import merge_results
-        from helpers.experiment.outputs import summary_text, write_outputs
+        from helpers.bench.experiment.merge import merge_results
+        from helpers.bench.experiment.outputs import summary_text, write_outputs
 
         results = merge_results(args.merge)
         write_outputs(results, args.out)

@@ -6,8 +6,8 @@ import json
 import random
 from pathlib import Path
 
+from helpers.bench.experiment.config import ExperimentConfig
 from helpers.data.bundled import bundled_split
-from helpers.experiment.config import ExperimentConfig
 
 INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
                            "unseen_family": "test_unseen_family"}

@@ -41,8 +41,8 @@ def _same_config(parts: list[tuple[Path, dict]]) -> dict:
 
 def merge_results(paths: list[Path]) -> dict:
     """One results document from several parts (see the module docstring)."""
-    from helpers.experiment.rag import rag_section
-    from helpers.experiment.results_file import build_results, check_results
+    from helpers.bench.experiment.rag import rag_section
+    from helpers.bench.experiment.results_file import build_results, check_results
 
     parts = [(Path(p), _load(Path(p))) for p in paths]
     config = _same_config(parts)

@@ -1,4 +1,4 @@
-"""Run the whole lesson sequence headless: `python -m helpers.course [--quick] [--out outputs]`.
+"""Run the whole lesson sequence headless: `python -m helpers.bench.course [--quick] [--out outputs]`.
 
 Executes notebooks/NN_*.ipynb in order in a real Jupyter kernel (nbclient), writes the executed
 copies to the output folder, prints each notebook's wall time, and ends with the measured
@@ -61,13 +61,13 @@ def scrub_machine_paths(nb):
 
 def print_tradeoff_table(results_path: Path = RESULTS_DIR / "experiment" / "results.json") -> None:
     """Print the measured trade-off table (base vs IT vs SFT vs hybrid vs replay) that notebook 05
-    explains: the committed full run of `python -m helpers.experiment`, with where it ran."""
-    from helpers.experiment import load_results
-    from helpers.experiment.outputs import summary_text
+    explains: the committed full run of `python -m helpers.bench.experiment`, with where it ran."""
+    from helpers.bench.experiment import load_results
+    from helpers.bench.experiment.outputs import summary_text
 
     if not results_path.exists():
         print(f"no experiment results at {display_path(results_path)}: "
-              "run `python -m helpers.experiment` to measure them")
+              "run `python -m helpers.bench.experiment` to measure them")
         return
     results = load_results(results_path)
     hw = results.get("hardware", {})

@@ -1,4 +1,4 @@
-"""Calibrate helpers.memory against real peaks: `python -m helpers.memory_bench`.
+"""Calibrate helpers.memory against real peaks: `python -m helpers.bench.memory`.
 
 On a CUDA GPU it builds each model of a small grid from the bundled configs (random weights;
 real bitsandbytes NF4 layers and real peft LoRA), runs one warm-up step (so optimizer state
@@ -256,7 +256,7 @@ def not_measured_record() -> dict[str, Any]:
     return {
         "status": NOT_MEASURED, "device": None, "versions": _versions(),
         "date": dt.date.today().isoformat(), "tolerance": TOLERANCE, "all_within_tolerance": None,
-        "note": "No CUDA GPU was available: run `python -m helpers.memory_bench` on one.",
+        "note": "No CUDA GPU was available: run `python -m helpers.bench.memory` on one.",
         "results": rows,
     }
 

@@ -37,7 +37,7 @@ class ExperimentConfig:
     model: str = MICRO_MODEL  # base model (repo-relative path or hub id), loaded in 4-bit NF4
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])  # adapter init + data order
     # The notebooks' full-mode budgets (notebooks 03 and 04; a test keeps them equal), chosen
-    # from the recipe sweep in data/results/sweep (python -m helpers.experiment.sweep): IT 800
+    # from the recipe sweep in data/results/sweep (python -m helpers.bench.experiment.sweep): IT 800
     # steps beat 400 (seen exact match 0.281 vs 0.231), rank 64 did not beat 16, lr 5e-3 was
     # worse than 2e-3 for IT; for domain SFT 5e-3 beat 2e-3 (accuracy 0.158 vs 0.116).
     it_steps: int = 800  # optimizer steps of instruction tuning (~3.1 epochs of 4127 records)

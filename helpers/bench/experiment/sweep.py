@@ -1,7 +1,7 @@
 """Recipe sweep: train one adapter per setting (learning rate, rank, steps, batch) and score it,
 so the notebooks' recipes are chosen from measurements, not folklore.
 
-    python -m helpers.experiment.sweep --task it --lr 2e-3 4e-3 --r 16 64 --steps 300 \
+    python -m helpers.bench.experiment.sweep --task it --lr 2e-3 4e-3 --r 16 64 --steps 300 \
         --batch 16 --out data/results/sweep/it.json
 
 `--task it` trains on the instruction set from the base and scores exact match on seen
@@ -41,9 +41,9 @@ class SweepPoint:
 
 
 def _suite(task: str, eval_n: int):
+    from helpers.bench.experiment.data import INSTRUCTION_EVAL_SPLITS, load_instructions
     from helpers.domain import load_split
     from helpers.evaluate import EvalSuite, sample_records
-    from helpers.experiment.data import INSTRUCTION_EVAL_SPLITS, load_instructions
     from helpers.generate import GenerationSettings
 
     gen = GenerationSettings(max_new_tokens=40)
@@ -56,11 +56,11 @@ def _suite(task: str, eval_n: int):
 
 def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> dict:
     """Train the point's adapter on a fresh 4-bit base, evaluate it, return a result row."""
+    from helpers.bench.experiment.config import ExperimentConfig
+    from helpers.bench.experiment.data import load_instructions
+    from helpers.bench.experiment.variants import _fresh, train_settings
     from helpers.domain import load_split
     from helpers.evaluate import evaluate_model
-    from helpers.experiment.config import ExperimentConfig
-    from helpers.experiment.data import load_instructions
-    from helpers.experiment.variants import _fresh, train_settings
     from helpers.train import train
 
     cfg = ExperimentConfig(model=model_path, learning_rate=point.learning_rate, lora_r=point.r,

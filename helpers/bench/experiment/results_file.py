@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from helpers.experiment.config import FORGETTING_PAIRS, GENERAL_METRICS, VARIANTS
+from helpers.bench.experiment.config import FORGETTING_PAIRS, GENERAL_METRICS, VARIANTS
 
 SCHEMA = "tunelab.experiment/1"
 TOP_KEYS = ("schema", "date", "wall_seconds", "config", "hardware", "packages", "variants",
@@ -140,7 +140,7 @@ def load_results(path: str | Path | None = None) -> dict:
 
     path = Path(path) if path is not None else RESULTS_DIR / "experiment" / "results.json"
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run `python -m helpers.experiment` first "
+        raise FileNotFoundError(f"{path} not found: run `python -m helpers.bench.experiment` first "
                                 "(or --quick for a fast check)")
     results = json.loads(path.read_text(encoding="utf-8"))
     check_results(results)

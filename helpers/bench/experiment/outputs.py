@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from helpers.experiment.results_file import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
+from helpers.bench.experiment.results_file import DOMAIN_PLOT, INSTRUCTION_PLOT, LOSS_PLOT
 
 CONTENT_LOSS = ("seen_content_loss", "seen_eos_loss", "unseen_family_content_loss",
                 "unseen_family_eos_loss")
@@ -20,7 +20,7 @@ def showcase(results: Mapping):
 
     shown = results.get("showcase")
     if not shown:
-        raise KeyError("these results have no showcase table: re-run `python -m helpers.experiment`")
+        raise KeyError("these results have no showcase table: re-run `python -m helpers.bench.experiment`")
     return Table(shown["columns"], shown["rows"])
 
 

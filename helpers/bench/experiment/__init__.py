@@ -1,18 +1,18 @@
-"""helpers.experiment: the measured trade-off behind notebook 05.
+"""helpers.bench.experiment: the measured trade-off behind notebook 05.
 
 Variants of the micro model, all QLoRA on a 4-bit NF4 base on CPU: base (no adapter), IT
 (instruction-tuned), SFT (domain SFT from base), hybrid (IT, then domain SFT) and replay (IT,
 then domain SFT with instruction data replayed), each over several seeds, scored on the same
 fixed suite. Forgetting is measured only for the two trained from IT.
 
-    python -m helpers.experiment --quick                 # ~2 min, checks the pipeline
-    python -m helpers.experiment --seeds 0 1 2           # the committed run (~30 min, 2 cores)
+    python -m helpers.bench.experiment --quick                 # ~2 min, checks the pipeline
+    python -m helpers.bench.experiment --seeds 0 1 2           # the committed run (~30 min, 2 cores)
 
 Results land in data/results/experiment/: results.json (per-seed rows, aggregates, config,
 hardware, versions), results.csv, summary.txt and PNG plots.
 """
 
-from helpers.experiment.config import (
+from helpers.bench.experiment.config import (
     FORGETTING_PAIRS,
     GENERAL_METRICS,
     VARIANTS,
@@ -20,7 +20,7 @@ from helpers.experiment.config import (
     full,
     quick,
 )
-from helpers.experiment.results_file import ResultsSchemaError, check_results, load_results
+from helpers.bench.experiment.results_file import ResultsSchemaError, check_results, load_results
 
 __all__ = [
     "FORGETTING_PAIRS", "GENERAL_METRICS", "VARIANTS", "ExperimentConfig", "ResultsSchemaError",
@@ -29,7 +29,7 @@ __all__ = [
 
 
 def run_experiment(*args, **kwargs):
-    """See helpers.experiment.pipeline.run_experiment (imported lazily: it pulls in torch)."""
-    from helpers.experiment.pipeline import run_experiment as _run
+    """See helpers.bench.experiment.pipeline.run_experiment (imported lazily: it pulls in torch)."""
+    from helpers.bench.experiment.pipeline import run_experiment as _run
 
     return _run(*args, **kwargs)
