@@ -30,7 +30,11 @@ EXERCISES = sorted(LESSONS_DIR.glob("*/exercises/*/"))
 EX_IDS = [p.name for p in EXERCISES]
 # What an exercise may import: it must grade in a second and need no model.
 LIGHT_MODULES = {"json", "math", "re", "yaml", "copy", "time", "statistics", "collections",
-                 "itertools"}
+                 "itertools", "random"}
+# Exercises that need ML judgement train the micro model in their hidden tests (issue 16): they
+# may import the practice runs and the domain set, and get a minute or two and torch's memory.
+MODEL_EXERCISES = {"qlora_recipe", "replay_mix"}
+MODEL_MODULES = {"helpers.practice", "helpers.domain"}
 # --- Plausible wrong solutions: (exercise, the redefined function(s), tests that must fail) ----
 F00, F01 = "00_setup/exercises/fit_check", "01_base_model/exercises/perplexity"
 F02A, F02B, F02C = ("02_data/exercises/label_mask", "02_data/exercises/sharegpt",
@@ -41,6 +45,7 @@ F05, F06 = "05_evaluation/exercises/ship_decision", "06_compare_live/exercises/p
 F07A, F07B = "07_production/exercises/model_card", "07_production/exercises/governance"
 F08 = "08_retrieval/exercises/rag_check"
 F05B = "05_evaluation/exercises/answer_checker"
+F03B, F04C = "03_instruction_tuning/exercises/qlora_recipe", "04_domain_sft/exercises/replay_mix"
 
 
 def _m(exercise: str, name: str, code: str, *fails: str) -> dict:
@@ -347,6 +352,31 @@ def recall_at_k(ranked, needed, k):
         raise ValueError(f"k={k}, lengths {len(ranked)} and {len(needed)}")
     return sum(w in ids[:k] for ids, w in zip(ranked, needed)) / len(needed) if needed else 0.0
 """, "test_recall_ignores_questions_without_a_needed_fact"),
+    # ML judgement (issue 16): these train the micro model, so one mutant each, with two mistakes.
+    _m(F03B, "recipe_hub_rate_and_relative_stall", """
+def recipe():
+    return {"learning_rate": 2e-4, "rank": 16, "steps": 60}
+
+def diagnose(losses):
+    if len(losses) < 2:
+        raise ValueError("need two losses")
+    if any(not math.isfinite(x) for x in losses) or losses[-1] > losses[0]:
+        return "diverged"
+    if any(x > min(losses[:i]) + 1.0 for i, x in enumerate(losses) if i):
+        return "too_high"
+    return "too_low" if losses[-1] > losses[0] / 2 else "good"
+""", "test_recipe_clears_the_floor_on_the_hidden_split", "test_recipe_run_fits_its_training_data",
+       "test_real_curves_too_low_and_too_high"),
+    _m(F04C, "replay_first_records_of_the_file", """
+def build_mix(domain, instructions, budget, seed):
+    if not 1 <= budget <= len(domain) + len(instructions):
+        raise ValueError(f"budget {budget} out of range")
+    rng = random.Random(seed)
+    n_replay = round(0.25 * budget)
+    mix = rng.sample(domain, budget - n_replay) + instructions[:n_replay]
+    rng.shuffle(mix)
+    return mix
+""", "q2_visible", "test_old_skill_kept"),
     _m(F08, "stale_by_substring", """
 def stale_answers(answers, changes):
     return sorted(i for i, a in enumerate(answers) if any(old.lower() in a.lower() for old in changes))
@@ -448,7 +478,11 @@ def test_enough_exercises_with_difficulty_and_partial_credit():
         assert ex.meta["difficulty"] in ("easy", "medium", "hard")
         assert (path / HIDDEN_TESTS).is_file()
         limits = ex.meta.get("limits", {})
-        assert limits.get("time_limit_s", 99) <= 30 and limits.get("memory_mb", 9999) <= 1024, path.name
+        if path.name in MODEL_EXERCISES:  # the hidden tests train: under ~2 min on a laptop CPU
+            assert limits.get("time_limit_s", 99) <= 60 and limits.get("test_timeout_s", 999) <= 300
+            assert limits.get("memory_mb", 99999) <= 8192, path.name
+        else:
+            assert limits.get("time_limit_s", 99) <= 30 and limits.get("memory_mb", 9999) <= 1024, path.name
         for qid, q in ex.meta["questions"].items():
             assert q["difficulty"] in ("easy", "medium", "hard") and q["title"], f"{path.name} {qid}"
             kinds = [t.kind for t in ex.tests if t.question == qid]
@@ -467,8 +501,9 @@ def test_exercises_import_nothing_heavy(path):
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 # helpers.grading: visible tests compare with its assert_equal (no torch behind it)
-                assert name.split(".")[0] in LIGHT_MODULES or name == "helpers.grading", (
-                    f"{path.name} imports {name}")
+                allowed = name.split(".")[0] in LIGHT_MODULES or name == "helpers.grading" or (
+                    path.name in MODEL_EXERCISES and name in MODEL_MODULES)
+                assert allowed, f"{path.name} imports {name}"
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=EX_IDS)
@@ -478,6 +513,9 @@ def test_solution_full_marks_and_student_copy_zero(path, validations):
     assert report.solution.score == report.solution.max_score > 0
     assert report.released.score == 0
     assert report.trick.score == 0  # functions returning an object equal to everything earn nothing
+    # An honest submission is not sent to manual review (the visible-test cells it carries
+    # import helpers.grading, but the grader never runs those cells from the submission).
+    assert not [n for n in report.solution.notes if n.startswith("review:")], report.solution.notes
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=EX_IDS)
