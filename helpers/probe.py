@@ -104,10 +104,10 @@ def run_copy_probe(model, tokenizer, probes: list[Probe] | None = None) -> dict:
 
 def run_base_check(model, tokenizer, n: int = 40, seed: int = PROBE_SEED) -> dict:
     """How often the model *answers* instruction prompts given as plain text (a base: ~0)."""
-    from helpers.tasks.build import build_splits
+    from helpers.data.bundled import bundled_split
     from helpers.tasks.score import score
 
-    records = random.Random(seed).sample(build_splits()["test_seen"], n)
+    records = random.Random(seed).sample(bundled_split("instructions", "test_seen"), n)
     model.eval()
     rows = []
     for record in records:

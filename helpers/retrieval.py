@@ -57,7 +57,7 @@ def load_passages(path: str | Path = KB_FILE) -> list[Passage]:
         facts = json.loads(path.read_text(encoding="utf-8"))["facts"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
         raise RetrievalError(f"{path}: cannot read a knowledge base with a 'facts' list ({err}); "
-                             "build it with `python -m helpers.domain build`") from err
+                             "build it with `python -m helpers.build.domain build`") from err
     passages = []
     for i, fact in enumerate(facts):
         if not isinstance(fact, dict) or not fact.get("id") or not fact.get("statement"):

@@ -1,6 +1,6 @@
 """Byte-level BPE tokenizers and the kit's default ChatML chat template.
 
-The micro base model's tokenizer is trained here (helpers.micro calls `train_bpe_tokenizer`), and
+The micro base model's tokenizer is trained here (helpers.build.micro calls `train_bpe_tokenizer`), and
 `CHATML_TEMPLATE` is the template helpers.chat installs on a tokenizer that has none at all (a
 template without `{% generation %}` markers is kept and masked by rendering prefixes).
 

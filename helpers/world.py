@@ -1,6 +1,6 @@
 """The vocabulary of the bundled micro world.
 
-Both the pretraining corpus (helpers.micro) and the instruction-task suite (helpers.tasks) draw
+Both the pretraining corpus (helpers.build.micro) and the instruction-task suite (helpers.tasks) draw
 their words from these lists, so the base model has seen every word an instruction task uses —
 it just has never seen an instruction, nor the format of a chat turn.
 

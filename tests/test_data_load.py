@@ -285,7 +285,7 @@ def test_bundled_split_reads_both_datasets_and_names_what_is_missing(tmp_path):
     assert bundled_split("domain", "test")[0]["messages"]
     with pytest.raises(FileNotFoundError, match=r"holds the splits \[.*'test_seen'.*\]: pick one"):
         bundled_split("instructions", "test_sene")
-    with pytest.raises(FileNotFoundError, match="build it with `python -m helpers.tasks build`"):
+    with pytest.raises(FileNotFoundError, match="build it with `python -m helpers.build.tasks build`"):
         bundled_split("instructions", "train", data_dir=tmp_path)
     with pytest.raises(ValueError, match=r"use one of \['domain', 'instructions'\]"):
         bundled_split("tasks", "train")

@@ -8,12 +8,14 @@ from collections import Counter
 import pytest
 
 from helpers import world
+from helpers.build.domain.__main__ import main
+from helpers.build.domain.build import FILES, dataset_hash, write_dataset
+from helpers.build.domain.qa import DomainConfig, DomainDataError, build_splits
+from helpers.build.domain.questions import QUESTIONS
 from helpers.domain import (
     DOMAIN_TERMS,
     ESCALATION_MESSAGE,
     REFUSAL_MESSAGE,
-    DomainConfig,
-    build_splits,
     fact_accuracy,
     find_domain_terms,
     is_correct,
@@ -22,21 +24,16 @@ from helpers.domain import (
     load_split,
     normalise,
     score_domain,
-    write_dataset,
 )
-from helpers.domain.__main__ import main
-from helpers.domain.build import FILES, dataset_hash
 from helpers.domain.kb import PLANS, build_facts
-from helpers.domain.qa import DomainDataError
-from helpers.domain.questions import QUESTIONS
 from helpers.domain.scope import SCOPE_REQUESTS
 from helpers.domain.score import DomainScoreError
 from helpers.paths import DOMAIN_DIR
 
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
-# the questions or the split on purpose: rebuild (`python -m helpers.domain build`), commit
+# the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "2c08aa76c023229bd2eaf9449670de0bdc1510fab4e5adaae065001d84c69b0c"
+GOLDEN_SHA256 = "75a42711642ae59df3e78b17111d9afd6c549e92be557e15bf88f86acdc66475"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +127,7 @@ def test_too_many_held_out_templates_is_a_clear_error():
 
 
 def test_a_question_reused_by_another_fact_is_rejected(monkeypatch):
-    from helpers.domain import qa
+    from helpers.build.domain import qa
 
     clash = {**QUESTIONS, "billing.due": (("When do I get my invoice?",) + QUESTIONS["billing.due"][0],)}
     monkeypatch.setattr(qa, "QUESTIONS", clash)
@@ -139,7 +136,7 @@ def test_a_question_reused_by_another_fact_is_rejected(monkeypatch):
 
 
 def test_build_check_catches_leakage_and_conflicting_answers():
-    from helpers.domain.qa import _check
+    from helpers.build.domain.qa import _check
 
     def rec(rid, q, a, split):
         return {"id": rid, "kind": "refuse", "split": split, "facts": [],
@@ -178,13 +175,13 @@ def test_card_counts_equal_file_counts(built, splits):
 def test_committed_files_equal_fresh_build(built):
     for name in FILES:
         committed = DOMAIN_DIR / name
-        assert committed.exists(), f"{committed} missing: run python -m helpers.domain build"
+        assert committed.exists(), f"{committed} missing: run python -m helpers.build.domain build"
         assert committed.read_bytes() == (built / name).read_bytes(), name
     assert sum((DOMAIN_DIR / n).stat().st_size for n in FILES) < 2_000_000
 
 
 def test_load_split_missing_file_says_how_to_build(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m helpers.domain build"):
+    with pytest.raises(FileNotFoundError, match="python -m helpers.build.domain build"):
         load_split("train", tmp_path)
 
 

@@ -23,7 +23,7 @@ from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
 needs_micro = pytest.mark.skipif(not (MICRO_MODEL_DIR / "config.json").exists(),
-                                 reason="bundled micro model not built yet (python -m helpers.micro)")
+                                 reason="bundled micro model not built yet (python -m helpers.build.micro)")
 
 
 def _row(variant, seed, acc, ppl=10.0):

@@ -1,4 +1,4 @@
-"""Tests of the bundled micro base model and the code that makes it (helpers.micro).
+"""Tests of the bundled micro base model and the code that makes it (helpers.build.micro).
 
 Covers: corpus determinism and cleanliness (the denylist), a tiny real pretraining run through
 the CLI and its resume, the bundled artefact (loads with Auto* classes, pad != eos, chat
@@ -16,8 +16,12 @@ import re
 import pytest
 
 from helpers import world
-from helpers.micro.checks import CorpusContaminationError, assert_clean_corpus, find_violations
-from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+from helpers.build.micro.checks import (
+    CorpusContaminationError,
+    assert_clean_corpus,
+    find_violations,
+)
+from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
 from helpers.paths import MICRO_MODEL_DIR
 
 # sha256 of the first 200 documents for seed 0. The bundled model was trained on this corpus:
@@ -109,8 +113,8 @@ def test_denylist_allows_one_domain_word_in_a_word_list_line_only():
 def test_lexicon_genres_put_the_extra_words_in_lists_and_stay_clean():
     import random
 
+    from helpers.build.micro import lexicon
     from helpers.domain import DOMAIN_TERMS
-    from helpers.micro import lexicon
 
     plain, domain = lexicon.word_pools()
     assert "yes" in plain and "Tempest" in domain and "Reverse" not in plain + domain
@@ -139,7 +143,7 @@ def test_lexicon_genres_put_the_extra_words_in_lists_and_stay_clean():
 
 
 def test_answer_token_coverage_counts_types_the_corpus_lacks(small_tokenizer):
-    from helpers.micro.vocab import answer_token_coverage
+    from helpers.build.micro.vocab import answer_token_coverage
 
     nothing = answer_token_coverage(small_tokenizer, [])
     everything = answer_token_coverage(small_tokenizer, range(len(small_tokenizer)))
@@ -157,7 +161,7 @@ def test_heldout_split_never_overlaps_training():
 
 
 def test_lr_schedule_warms_up_then_decays_to_the_floor():
-    from helpers.micro.pretrain import PretrainConfig, lr_at
+    from helpers.build.micro.pretrain import PretrainConfig, lr_at
 
     c = PretrainConfig(steps=100, lr=1e-3, warmup_steps=10, min_lr_ratio=0.1)
     assert lr_at(0, c) == pytest.approx(1e-4) and lr_at(9, c) == pytest.approx(1e-3)
@@ -169,7 +173,7 @@ def test_lr_schedule_warms_up_then_decays_to_the_floor():
 def test_reproduce_command_round_trips_to_the_same_config(tmp_path):
     import shlex
 
-    from helpers.micro.__main__ import _parser, config_from_args, reproduce_command
+    from helpers.build.micro.__main__ import _parser, config_from_args, reproduce_command
 
     args = _parser().parse_args(["pretrain", "--out", str(tmp_path), *TINY_ARGS, "--bf16"])
     config = config_from_args(args)
@@ -178,7 +182,7 @@ def test_reproduce_command_round_trips_to_the_same_config(tmp_path):
 
 
 def test_pack_rejects_too_little_text():
-    from helpers.micro.tokens import pack
+    from helpers.build.micro.tokens import pack
 
     assert pack(list(range(10)), 4).tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
     with pytest.raises(ValueError, match="fewer than one block"):
@@ -196,7 +200,7 @@ TINY_ARGS = ["--steps", "12", "--n-documents", "1500", "--vocab-size", "400", "-
 def test_tiny_pretraining_run_writes_a_loadable_model(tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from helpers.micro.__main__ import main
+    from helpers.build.micro.__main__ import main
 
     out = tmp_path / "tiny"
     assert main(["pretrain", "--out", str(out), *TINY_ARGS]) == 0
@@ -216,7 +220,7 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
     import torch
     from safetensors.torch import load_file
 
-    from helpers.micro.__main__ import main
+    from helpers.build.micro.__main__ import main
 
     args = [*TINY_ARGS, "--checkpoint-every", "4"]
     assert main(["pretrain", "--out", str(tmp_path / "whole"), *args]) == 0
@@ -234,7 +238,7 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
 
 
 def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_path):
-    from helpers.micro.__main__ import main
+    from helpers.build.micro.__main__ import main
 
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["pretrain", "--out", str(first), *TINY_ARGS]) == 0
@@ -254,8 +258,8 @@ def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_pat
 
 
 def test_resume_refuses_a_checkpoint_from_other_settings(tmp_path):
-    from helpers.micro.__main__ import main
-    from helpers.micro.checkpoint import CheckpointMismatchError
+    from helpers.build.micro.__main__ import main
+    from helpers.build.micro.checkpoint import CheckpointMismatchError
 
     args = [*TINY_ARGS, "--checkpoint-every", "4"]
     assert main(["pretrain", "--out", str(tmp_path), *args, "--stop-after", "4"]) == 0
@@ -267,7 +271,7 @@ def test_resume_refuses_a_checkpoint_from_other_settings(tmp_path):
 # --- the tokenizer: one word, one set of ids -------------------------------------------------
 
 def test_kit_tokenizer_gives_every_world_word_the_same_ids_wherever_it_stands(small_tokenizer):
-    from helpers.micro.vocab import position_dependent_words, world_words
+    from helpers.build.micro.vocab import position_dependent_words, world_words
 
     assert position_dependent_words(small_tokenizer, world_words()) == []
 
@@ -276,7 +280,7 @@ def test_position_check_catches_gpt2_style_leading_space_tokens():
     """The check can fail: GPT-2's scheme (space glued to the word) makes `dog` != `Ġdog`."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-    from helpers.micro.vocab import position_dependent_words
+    from helpers.build.micro.vocab import position_dependent_words
     from helpers.tokenizer import SPECIAL_TOKENS, wrap_tokenizer
 
     tok = Tokenizer(models.BPE())
@@ -289,7 +293,7 @@ def test_position_check_catches_gpt2_style_leading_space_tokens():
 
 
 def test_tokenizer_word_lists_are_vocabulary_not_facts():
-    from helpers.micro.vocab import domain_vocabulary, tokenizer_extra_texts
+    from helpers.build.micro.vocab import domain_vocabulary, tokenizer_extra_texts
 
     lines = tokenizer_extra_texts()
     assert all(re.fullmatch(r"[A-Za-z]+( [A-Za-z]+)*", line) for line in lines)  # no digits,
@@ -300,14 +304,14 @@ def test_tokenizer_word_lists_are_vocabulary_not_facts():
 
 
 def test_every_instruction_family_skill_is_placed_in_the_corpus():
-    from helpers.micro.recall import LETTER_LEVEL, SKILL_SHAPES
+    from helpers.build.micro.recall import LETTER_LEVEL, SKILL_SHAPES
     from helpers.tasks.families import family_names
 
     assert set(SKILL_SHAPES) == set(family_names()) and set(LETTER_LEVEL) <= set(SKILL_SHAPES)
 
 
 def test_copy_probe_prompts_are_prose_with_the_answer_in_the_context():
-    from helpers.micro.probe import copy_probes
+    from helpers.probe import copy_probes
 
     probes = copy_probes()
     assert len(probes) == 40 and find_violations([p.prompt for p in probes]) == []
@@ -359,7 +363,7 @@ def test_bundled_chat_template_has_generation_markers(bundled):
 
 
 def test_data_card_numbers_match_the_artefact(bundled, metrics):
-    from helpers.micro.data_card import card_numbers
+    from helpers.build.micro.data_card import card_numbers
 
     model, _ = bundled
     card = (MICRO_MODEL_DIR / "README.md").read_text()
@@ -381,7 +385,7 @@ def test_bundled_model_perplexity_far_below_untrained_twin(bundled, metrics):
     import torch
     from transformers import AutoModelForCausalLM
 
-    from helpers.micro.tokens import encode_documents, pack, perplexity
+    from helpers.build.micro.tokens import encode_documents, pack, perplexity
 
     model, tok = bundled
     docs = generate_corpus(CorpusConfig(seed=12345, n_documents=80))  # not the training seed
@@ -394,7 +398,7 @@ def test_bundled_model_perplexity_far_below_untrained_twin(bundled, metrics):
 
 
 def test_bundled_base_model_continues_instead_of_answering(bundled, metrics):
-    from helpers.micro.probe import run_base_check
+    from helpers.probe import run_base_check
 
     model, tok = bundled
     check = run_base_check(model, tok)
@@ -406,7 +410,7 @@ def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundl
     import torch
     from transformers import AutoModelForCausalLM
 
-    from helpers.micro.probe import run_copy_probe
+    from helpers.probe import run_copy_probe
 
     model, tok = bundled
     trained = run_copy_probe(model, tok)
@@ -422,7 +426,7 @@ def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundl
 
 
 def test_bundled_tokenizer_one_word_one_set_of_ids(bundled, metrics):
-    from helpers.micro.vocab import dataset_token_stats, vocabulary_position_check
+    from helpers.build.micro.vocab import dataset_token_stats, vocabulary_position_check
 
     _, tok = bundled
     check = vocabulary_position_check(tok)
@@ -467,3 +471,15 @@ def test_qlora_on_bundled_model_trains_on_cpu():
         losses.append(loss.item())
     assert losses[-1] < losses[0]
     assert any(not torch.equal(b, p) for b, p in zip(before, trainable))
+
+
+def test_committed_heldout_sample_is_the_corpus_heldout_part():
+    # Notebook 01 and the experiment read this file instead of regenerating the corpus; it must
+    # be exactly what `python -m helpers.build.micro heldout data/models/micro-llama` writes.
+    from helpers.build.micro.corpus import heldout_documents
+    from helpers.data import heldout_texts
+
+    committed = heldout_texts(MICRO_MODEL_DIR, 64)
+    assert committed == heldout_documents(MICRO_MODEL_DIR)[:64]
+    with pytest.raises(ValueError, match="--n 65"):
+        heldout_texts(MICRO_MODEL_DIR, 65)

@@ -11,27 +11,23 @@ from pathlib import Path
 import pytest
 
 from helpers import paths, world
+from helpers.build.tasks import SPLITS, BuildConfig, BuildError, build_splits, plan_splits
+from helpers.build.tasks.__main__ import main
 from helpers.data import find_leakage, load, to_canonical
 from helpers.tasks import (
     FAMILIES,
     HELD_OUT_FAMILIES,
-    SPLITS,
-    BuildConfig,
-    BuildError,
     ScoringError,
     UnknownFamilyError,
-    build_splits,
     get_family,
-    plan_splits,
     score,
     score_records,
     split_user_content,
 )
-from helpers.tasks.__main__ import main
 from helpers.tasks.lexicon import plural
 
 # sha256 of train + test_seen + test_phrasing + test_unseen_family JSONL bytes (default config).
-# If you changed a family on purpose: rebuild with `python -m helpers.tasks build`, commit the
+# If you changed a family on purpose: rebuild with `python -m helpers.build.tasks build`, commit the
 # files, and paste the new value printed by the failing assertion.
 GOLDEN_SHA256 = "e1beba0ed73acd7f072abac32d4e960f97e7cc7ca92ce153f903cef7bab6e225"
 
@@ -269,7 +265,7 @@ def test_committed_files_equal_a_fresh_build(built):
     assert fresh == committed
     for rel in fresh:
         assert (built / rel).read_bytes() == (paths.INSTRUCTIONS_DIR / rel).read_bytes(), (
-            f"{rel} differs: run `python -m helpers.tasks build` and commit data/instructions")
+            f"{rel} differs: run `python -m helpers.build.tasks build` and commit data/instructions")
     assert sum((built / rel).stat().st_size for rel in fresh) < 5_000_000
 
 

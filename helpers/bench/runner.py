@@ -37,7 +37,7 @@ def prepare_model(name: str, workdir: Path) -> Path:
     if not (MICRO_DIR / "config.json").exists():
         raise BenchModelNotFoundError(
             f"{MICRO_DIR} has no config.json: build the micro model first "
-            "(python -m helpers.micro pretrain --out data/models/micro-llama).")
+            "(python -m helpers.build.micro pretrain --out data/models/micro-llama).")
     if name == "micro":
         return MICRO_DIR
     config_dir = DATA_DIR / "configs" / name

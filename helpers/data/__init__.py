@@ -14,7 +14,7 @@ Every supported format (Alpaca, ShareGPT, OpenAI messages, prompt/completion; JS
 Importing this package is cheap: `datasets` is imported only when a hub id is loaded.
 """
 
-from helpers.data.bundled import bundled_split
+from helpers.data.bundled import bundled_split, heldout_texts
 from helpers.data.dedupe import (
     DedupeResult,
     Duplicate,
@@ -52,7 +52,7 @@ __all__ = [
     "DataSourceError", "DedupeResult", "Duplicate", "EmptyContentError", "EmptyDatasetError",
     "EncodingError", "Leak", "LoadResult", "MalformedJSONError", "MissingFieldError",
     "MultiTurnError", "Skip", "SplitResult", "TurnOrderError", "UnknownFormatError",
-    "UnknownRoleError", "WrongTypeError", "bundled_split", "canonical_json", "conversation_text", "dedupe",
+    "UnknownRoleError", "WrongTypeError", "bundled_split", "canonical_json", "heldout_texts", "conversation_text", "dedupe",
     "detect_format", "find_leakage", "fingerprint", "group_split", "load", "load_hub",
     "normalize_text", "prompt_text", "save_jsonl", "to_alpaca", "to_canonical",
 ]

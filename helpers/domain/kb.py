@@ -1,13 +1,13 @@
 """The knowledge base of Nimbusly, a fictional cloud-hosting provider, as structured facts.
 
 Nimbusly does not exist; every number below was made up for the kit. That is the point: the
-micro base model is pretrained on a corpus that never mentions any of this (helpers.micro checks
+micro base model is pretrained on a corpus that never mentions any of this (helpers.build.micro checks
 its corpus against `DOMAIN_TERMS`), so whatever the domain-SFT lesson measures was learned from
 `data/domain/`, not remembered from pretraining.
 
 A `Fact` is one answerable statement: the sentence an assistant should reply with, and the short
 strings that sentence must contain to count as correct (helpers.domain.score checks them).
-Questions live in helpers.domain.questions; this module only says what is true.
+Questions live in helpers.build.domain.questions; this module only says what is true.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Fact:
     topic: str  # area of the KB ("plans", "refunds", ...); reported per topic by score
     statement: str  # the one-sentence answer the assistant is trained to give
     facts: tuple[str, ...]  # strings the answer must state (compared after normalisation)
-    intent: str = ""  # key of its question templates in helpers.domain.questions; "" = id
+    intent: str = ""  # key of its question templates in helpers.build.domain.questions; "" = id
     plan: str | None = None  # plan name substituted for {plan} in shared templates
 
     @property

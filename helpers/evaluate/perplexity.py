@@ -2,7 +2,7 @@
 batched, padding masked.
 
 Why token-weighted: averaging per-text perplexities lets a few short texts dominate; the
-pretraining convention (and helpers.micro) is exp(total NLL / total predicted tokens).
+pretraining convention (and helpers.build.micro) is exp(total NLL / total predicted tokens).
 Each text is prefixed with the tokenizer's BOS token (for the micro model `<|endoftext|>`,
 the document separator it was pretrained with) so the first real token is predicted too.
 """

@@ -68,7 +68,7 @@ def showcase_records(items: tuple[ShowcaseItem, ...] = SHOWCASE) -> list[tuple[S
         if len(matches) <= item.index:
             raise ShowcaseError(f"{item.source} has {len(matches)} record(s) with {key}="
                                 f"{item.select!r}; the showcase needs #{item.index}. Rebuild the "
-                                "data (python -m helpers.tasks build / helpers.domain build).")
+                                "data (python -m helpers.build.tasks build / helpers.build.domain build).")
         picked.append((item, matches[item.index]))
     return picked
 

@@ -1,27 +1,20 @@
-"""helpers.tasks: the instruction-task suite the micro model is instruction-tuned on.
+"""helpers.tasks: the instruction-task suite's families and the checker that scores answers.
 
 40 small task families over the micro world's vocabulary, each with several phrasings and a
-programmatic answer checker, split to measure seen-task accuracy, robustness to an unseen
-phrasing and zero-shot transfer to unseen families. Rebuild the bundled files with
-`python -m helpers.tasks build`; score generations with `score_records`.
+programmatic answer checker. The notebooks and helpers.evaluate score generations with
+`score_records` / `score`; the bundled splits are read with helpers.data.bundled_split.
+Building the splits and their card is build-time code: helpers.build.tasks
+(`python -m helpers.build.tasks build`).
 
-    from helpers.tasks import build_splits, score_records
-    splits = build_splits()                      # same records as data/instructions/*.jsonl
-    acc = score_records(splits["test_seen"], generations)   # {family: accuracy}
+    from helpers.data import bundled_split
+    from helpers.tasks import score_records
+    acc = score_records(bundled_split("instructions", "test_seen"), generations)  # {family: acc}
+
+The family definitions still carry their example generators (`Family.make`) next to the
+phrasings and checker that scoring needs; splitting those is left to a later step.
 """
 
-from helpers.tasks.base import Example, Family
-from helpers.tasks.build import (
-    SPLITS,
-    BuildConfig,
-    BuildError,
-    Planned,
-    alpaca_record,
-    build_splits,
-    plan_splits,
-    split_user_content,
-    write_dataset,
-)
+from helpers.tasks.base import Example, Family, split_user_content
 from helpers.tasks.families import (
     FAMILIES,
     HELD_OUT_FAMILIES,
@@ -34,22 +27,14 @@ from helpers.tasks.score import ScoringError, normalise, score, score_records
 __all__ = [
     "FAMILIES",
     "HELD_OUT_FAMILIES",
-    "SPLITS",
-    "BuildConfig",
-    "BuildError",
     "Example",
     "Family",
-    "Planned",
     "ScoringError",
     "UnknownFamilyError",
-    "alpaca_record",
-    "build_splits",
     "family_names",
     "get_family",
     "normalise",
-    "plan_splits",
     "score",
     "score_records",
     "split_user_content",
-    "write_dataset",
 ]

@@ -80,3 +80,9 @@ def user_content(instruction: str, data: str) -> str:
 def ex(answer: str | int, **fields: str | int) -> Example:
     """Shorthand used by the family modules: every field and the answer become strings."""
     return Example({k: str(v) for k, v in fields.items()}, str(answer))
+
+
+def split_user_content(content: str) -> tuple[str, str]:
+    """(instruction, input) of a user turn: instructions never contain a blank line."""
+    instruction, _, data = content.partition("\n\n")
+    return instruction, data

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 from helpers.bench.experiment.config import ExperimentConfig
-from helpers.data.bundled import bundled_split
+from helpers.data.bundled import bundled_split, heldout_texts  # noqa: F401  (pipeline uses it)
 
 INSTRUCTION_EVAL_SPLITS = {"seen": "test_seen", "phrasing": "test_phrasing",
                            "unseen_family": "test_unseen_family"}
@@ -32,24 +30,6 @@ def mix_records(domain: list[dict], instructions: list[dict], replay_fraction: f
     mixed = list(domain) + replay
     rng.shuffle(mixed)
     return mixed
-
-
-def heldout_texts(model_dir: str | Path, n: int) -> list[str]:
-    """`n` held-out pretraining documents of the micro model (never trained on).
-
-    Rebuilds the corpus from the seed and size recorded in the model's pretrain_metrics.json
-    (helpers.micro is deterministic), then takes its held-out part.
-    """
-    from helpers.micro import CorpusConfig, generate_corpus, split_corpus
-
-    metrics_path = Path(model_dir) / "pretrain_metrics.json"
-    if not metrics_path.exists():
-        raise FileNotFoundError(f"{metrics_path} not found: held-out texts are rebuilt from the "
-                                "micro model's pretraining record; pass texts yourself for other models")
-    corpus = json.loads(metrics_path.read_text())["config"]["corpus"]
-    config = CorpusConfig(**corpus)
-    split = split_corpus(generate_corpus(config), config.heldout_fraction)
-    return split.heldout[:n]
 
 
 def eval_suite(cfg: ExperimentConfig, texts: list[str]):

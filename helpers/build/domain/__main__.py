@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.domain build [--seed N] [--out DIR]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from helpers.domain.build import dataset_hash, write_dataset
-from helpers.domain.qa import DomainConfig
+from helpers.build.domain.build import dataset_hash, write_dataset
+from helpers.build.domain.qa import DomainConfig
 from helpers.paths import DOMAIN_DIR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, build, and print what was written."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.domain", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m helpers.build.domain", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="write kb.json, train/validation/test.jsonl, README.md")
     build.add_argument("--seed", type=int, default=DomainConfig.seed,

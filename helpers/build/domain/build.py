@@ -1,6 +1,6 @@
 """Write data/domain/: the knowledge base, the three splits, and a data card generated from them.
 
-Every number in the card (helpers.domain.data_card) is counted from the records just written, so the
+Every number in the card (helpers.build.domain.data_card) is counted from the records just written, so the
 card cannot drift from the files (tests/test_domain.py re-checks it, and that the committed files equal a
 fresh build).
 """
@@ -11,10 +11,9 @@ import hashlib
 import os
 from pathlib import Path
 
-from helpers.data.bundled import bundled_split
-from helpers.domain.data_card import render_card
+from helpers.build.domain.data_card import render_card
+from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.kb import kb_as_dict
-from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE
 from helpers.io import atomic_write_text, write_json, write_jsonl
 from helpers.paths import DOMAIN_DIR
@@ -52,14 +51,3 @@ def write_dataset(out_dir: str | os.PathLike = DOMAIN_DIR,
     shas = {name: _sha256(p) for name, p in paths.items()}
     paths["README.md"] = atomic_write_text(out / "README.md", render_card(splits, config, shas))
     return paths
-
-
-def load_split(split: str, data_dir: str | os.PathLike | None = None) -> list[dict]:
-    """Read one built split ("train", "validation" or "test") as a list of records.
-
-    data_dir: a rebuilt copy's folder; None reads the bundled data/domain (helpers.data's
-    bundled_split, the one reader of the kit's splits).
-    """
-    if split not in SPLITS:
-        raise ValueError(f"split {split!r} is not one of {SPLITS}")
-    return bundled_split("domain", split, data_dir)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 
+from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
+from helpers.build.domain.questions import QUESTIONS
 from helpers.domain.kb import COMPANY, DOMAIN_TERMS, build_facts
-from helpers.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
-from helpers.domain.questions import QUESTIONS
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE, SCOPE_REQUESTS
 
 CARD_KINDS = ("fact", "escalate", "refuse")  # column order of the counts table
@@ -48,9 +48,9 @@ def _intro(config: DomainConfig) -> list[str]:
          "rules, data retention, billing, account deletion and migration. It also teaches and "
          "tests refusing out-of-scope or unsafe requests and escalating problems to a human."), "",
         "## How it was made", "",
-        (f"Generated, not written by hand: `python -m helpers.domain build --seed {config.seed}` "
+        (f"Generated, not written by hand: `python -m helpers.build.domain build --seed {config.seed}` "
          f"(config: {cfg}). Facts: `helpers/domain/kb.py`; questions: "
-         "`helpers/domain/questions.py`; refusals and escalations: `helpers/domain/scope.py`."), "",
+         "`helpers/build/domain/questions.py`; refusals and escalations: `helpers/domain/scope.py`."), "",
     ]
 
 

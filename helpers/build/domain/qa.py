@@ -1,6 +1,6 @@
 """Question/answer records from the knowledge base, split so test phrasings are never trained on.
 
-Every fact has one or more question groups (helpers.domain.questions), every out-of-scope or
+Every fact has one or more question groups (helpers.build.domain.questions), every out-of-scope or
 needs-a-human request a list of paraphrases (helpers.domain.scope). The split unit is the
 *paraphrase template* within a group: with the default config one template per group goes to
 validation, one to test, the rest to train. Every fact is therefore trained on, but validation
@@ -19,13 +19,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from helpers.build.domain.questions import QUESTIONS
 from helpers.domain.kb import COMPANY, PLANS, build_facts
-from helpers.domain.questions import QUESTIONS
 from helpers.domain.scope import SCOPE_REQUESTS
 from helpers.domain.score import is_correct, normalise
-
-DOMAIN_SYSTEM_PROMPT = "You are the Nimbusly support assistant. Answer in one short sentence."
-SPLITS = ("train", "validation", "test")
+from helpers.domain.splits import DOMAIN_SYSTEM_PROMPT, SPLITS  # noqa: F401  (re-exported)
 
 # Added to training questions only; proper nouns after a prefix keep their capital letter.
 _PREFIXES = ("Hi, ", "Hello, ", "Hey, ", "Quick question: ", "Good morning, ")
@@ -66,7 +64,7 @@ def _groups() -> Iterator[_Group]:
         if fact.question_key not in QUESTIONS:
             raise DomainDataError(
                 f"fact {fact.id!r}: no questions under key {fact.question_key!r} in "
-                "helpers/domain/questions.py; add a question group for it"
+                "helpers/build/domain/questions.py; add a question group for it"
             )
         for qi, group in enumerate(QUESTIONS[fact.question_key]):
             texts = tuple(t.format(plan=fact.plan) if fact.plan else t for t in group)

@@ -4,7 +4,7 @@ Keyed by `Fact.question_key`. A key maps to one or more *question groups* (diffe
 the same fact: "what is the refund window?" vs "can I get my money back?"); each group lists
 paraphrases of that one question. Plan templates contain `{plan}` and serve all four plans.
 
-The split (helpers.domain.qa) holds out whole templates per group: the test and validation
+The split (helpers.build.domain.qa) holds out whole templates per group: the test and validation
 questions are phrasings the model never saw in training — for every plan at once.
 When adding a group, write at least four paraphrases (five keeps three for training).
 """

@@ -6,14 +6,14 @@
 - `pretrain_pipeline`: one full run, measuring everything; `data_card`: the data card written
   from those numbers.
 
-CLI: `python -m helpers.micro corpus --n 5` / `python -m helpers.micro pretrain --out DIR ...`.
+CLI: `python -m helpers.build.micro corpus --n 5` / `python -m helpers.build.micro pretrain --out DIR ...`.
 Importing this package is cheap: torch and transformers are imported inside functions.
 """
 
-from helpers.micro.checks import assert_clean_corpus, find_violations
-from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
-from helpers.micro.model import MicroModelConfig
-from helpers.micro.pretrain import PretrainConfig
+from helpers.build.micro.checks import assert_clean_corpus, find_violations
+from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+from helpers.build.micro.model import MicroModelConfig
+from helpers.build.micro.pretrain import PretrainConfig
 
 __all__ = [
     "CorpusConfig", "MicroModelConfig", "PretrainConfig", "assert_clean_corpus",

@@ -1,10 +1,11 @@
-"""Command line: `python -m helpers.micro {corpus,pretrain} ...`.
+"""Command line: `python -m helpers.build.micro {corpus,pretrain} ...`.
 
-  python -m helpers.micro corpus --n 5                   # print five documents
-  python -m helpers.micro corpus --n 1000 --out c.jsonl   # write them as JSONL
-  python -m helpers.micro pretrain --out /tmp/micro --steps 50 --n-documents 2000
-  python -m helpers.micro card data/models/micro-llama  # re-render README.md from its metrics
-  python -m helpers.micro probe data/models/micro-llama --out probe.json  # copy probe + base check
+  python -m helpers.build.micro corpus --n 5                   # print five documents
+  python -m helpers.build.micro corpus --n 1000 --out c.jsonl   # write them as JSONL
+  python -m helpers.build.micro pretrain --out /tmp/micro --steps 50 --n-documents 2000
+  python -m helpers.build.micro card data/models/micro-llama  # re-render README.md from its metrics
+  python -m helpers.build.micro probe data/models/micro-llama --out probe.json  # copy probe + base check
+  python -m helpers.build.micro heldout data/models/micro-llama  # heldout_sample.jsonl (notebook 01)
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from helpers.micro.corpus import CorpusConfig
-from helpers.micro.model import MicroModelConfig
-from helpers.micro.pretrain import PretrainConfig
+from helpers.build.micro.corpus import CorpusConfig
+from helpers.build.micro.model import MicroModelConfig
+from helpers.build.micro.pretrain import PretrainConfig
 from helpers.paths import display_path
 from helpers.tokenizer import TokenizerConfig
 
@@ -69,7 +70,7 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
 def reproduce_command(config: PretrainConfig) -> str:
     """The exact shell command that makes this config (out path relative to the repo if inside)."""
     shown = display_path(Path(config.out_dir).resolve())  # resolved first: from the current folder
-    parts = ["python", "-m", "helpers.micro", "pretrain", "--out", shown]
+    parts = ["python", "-m", "helpers.build.micro", "pretrain", "--out", shown]
     for flag, path, _ in _FLAGS:
         if _get(config, path) is not None:
             parts += [flag, str(_get(config, path))]
@@ -79,7 +80,7 @@ def reproduce_command(config: PretrainConfig) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers.micro", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m helpers.build.micro", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("corpus", help="print or write the generated pretraining corpus")
@@ -101,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--coverage", action="store_true",
                    help="first measure the answer-token coverage of the last stage's corpus "
                         "(for a run made before the card reported it)")
+    h = sub.add_parser("heldout", help="write <model_dir>/heldout_sample.jsonl: the first N "
+                       "held-out corpus documents (read by helpers.data.heldout_texts)")
+    h.add_argument("model_dir", help="folder holding pretrain_metrics.json")
+    h.add_argument("--n", type=int, default=64, help="documents to write (default 64)")
     b = sub.add_parser("probe", help="copy probe and base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
     b.add_argument("--out", help="also write the results (with every prompt) as JSON here")
@@ -112,7 +117,7 @@ def _probe(model_dir: str, out: str | None, label: str | None) -> int:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from helpers.io import write_json
-    from helpers.micro.probe import run_base_check, run_copy_probe
+    from helpers.probe import run_base_check, run_copy_probe
 
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.cmd == "corpus":
-        from helpers.micro.corpus import generate_corpus, write_corpus
+        from helpers.build.micro.corpus import generate_corpus, write_corpus
 
         docs = generate_corpus(CorpusConfig(seed=args.seed, n_documents=args.n))
         if args.out:
@@ -138,16 +143,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("\n\n<|endoftext|>\n\n".join(docs))
         return 0
+    if args.cmd == "heldout":
+        from helpers.build.micro.corpus import write_heldout_sample
+
+        path = write_heldout_sample(args.model_dir, args.n)
+        print(f"wrote {args.n} held-out documents to {display_path(path)}")
+        return 0
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)
     if args.cmd == "card":
-        from helpers.micro.data_card import add_token_coverage, rewrite_card
+        from helpers.build.micro.data_card import add_token_coverage, rewrite_card
 
         if args.coverage:
             print(f"answer token coverage: {add_token_coverage(args.model_dir)}")
         print(f"wrote {rewrite_card(args.model_dir)}")
         return 0
-    from helpers.micro.pretrain_pipeline import run_pretraining
+    from helpers.build.micro.pretrain_pipeline import run_pretraining
 
     config = config_from_args(args)
     run_pretraining(config, reproduce_command(config), log=lambda s: print(s, flush=True))

@@ -117,6 +117,6 @@ def assert_clean_corpus(texts: Iterable[str], extra_terms: Iterable[str] = ()) -
         shown = "; ".join(f"doc {v.doc_index}: {v.rule} in '{v.excerpt}'" for v in found[:5])
         raise CorpusContaminationError(
             f"{len(found)} forbidden pattern(s) in the pretraining corpus: {shown}. Change the "
-            "templates in helpers/micro/facts.py or stories.py so they state facts in prose "
+            "templates in helpers/build/micro/facts.py or stories.py so they state facts in prose "
             "instead of asking for a task or mentioning the hosting domain."
         )

@@ -3,7 +3,7 @@
 Deterministic for a seed (Python's `random.Random`, no global state), so the same command always
 produces the same corpus, tokenizer and — up to floating-point nondeterminism — the same model.
 
-Preview it from a shell:  python -m helpers.micro corpus --n 5
+Preview it from a shell:  python -m helpers.build.micro corpus --n 5
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.build.micro import facts, lexicon, recall, stories
 from helpers.io import write_jsonl
-from helpers.micro import facts, lexicon, recall, stories
 
 Genre = Callable[[random.Random], str]
 
@@ -91,3 +91,25 @@ def genre_counts(config: CorpusConfig) -> dict[str, int]:
         g(rng)  # keep the random stream identical to generate_corpus
         counts[g.__name__] += 1
     return counts
+
+
+def heldout_documents(model_dir: str | Path) -> list[str]:
+    """All held-out documents of a pretrained micro model, rebuilt from its recorded corpus
+    settings (pretrain_metrics.json; the corpus is deterministic)."""
+    import json
+
+    metrics_path = Path(model_dir) / "pretrain_metrics.json"
+    if not metrics_path.exists():
+        raise FileNotFoundError(f"{metrics_path} not found: held-out texts are rebuilt from the "
+                                "micro model's pretraining record")
+    config = CorpusConfig(**json.loads(metrics_path.read_text())["config"]["corpus"])
+    return split_corpus(generate_corpus(config), config.heldout_fraction).heldout
+
+
+def write_heldout_sample(model_dir: str | Path, n: int = 64) -> Path:
+    """Write the first `n` held-out documents to <model_dir>/heldout_sample.jsonl, the file
+    helpers.data.heldout_texts reads (notebook 01, the experiment's perplexity)."""
+    from helpers.data.bundled import HELDOUT_SAMPLE
+
+    docs = heldout_documents(model_dir)[:n]
+    return write_jsonl([{"text": d} for d in docs], Path(model_dir) / HELDOUT_SAMPLE)

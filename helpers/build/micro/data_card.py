@@ -120,12 +120,12 @@ def _how_made(m: dict[str, Any]) -> str:
     cfg, hw, corpus = m["config"], m["hardware"], m["corpus"]
     return "\n".join((
         (f"- **Corpus**: {corpus['documents_train']:,} generated documents "
-        f"({corpus['corpus_tokens_train']:,} tokens) from `helpers/micro/corpus.py`, seed "
+        f"({corpus['corpus_tokens_train']:,} tokens) from `helpers/build/micro/corpus.py`, seed "
         f"{cfg['corpus']['seed']}: descriptions, inventories, counting, comparisons, categories, "
         "sequences, weather, measurements and unit facts, record cards, short stories, diaries, "
         "letters, lists, timetables, dialogues and fables, and — about half the text — "
         "documents that introduce people, things and lists and refer back to them "
-        "(`helpers/micro/recall.py`), so that predicting the next word needs the context"
+        "(`helpers/build/micro/recall.py`), so that predicting the next word needs the context"
         f"{_lexicon_sentence(cfg['corpus'])}. "
         "Before training the corpus is checked against a denylist (chat markers, "
         "\"Question:/Answer:\" layouts, imperative task requests, hosting vocabulary outside "
@@ -142,7 +142,7 @@ def _how_made(m: dict[str, Any]) -> str:
         "is always trained. ChatML chat template with `{% generation %}` markers "
         "(assistant-only loss masks)."),
         f"- **Architecture**: {_architecture(cfg)}",
-        (f"- **Training**: plain PyTorch loop (`helpers/micro/pretrain.py`) on the CPU: packed "
+        (f"- **Training**: plain PyTorch loop (`helpers/build/micro/pretrain.py`) on the CPU: packed "
         f"blocks of {cfg['seq_len']} tokens (documents joined by `<|endoftext|>`), batch "
         f"{cfg['batch_size']}, {cfg['steps']} steps, AdamW (peak lr {cfg['lr']:g}, "
         f"{cfg['warmup_steps']} warmup steps, cosine to {cfg['min_lr_ratio']:g}× the peak, weight "
@@ -160,7 +160,7 @@ def _how_made(m: dict[str, Any]) -> str:
 def _lexicon_sentence(corpus_cfg: dict[str, Any]) -> str:
     if not corpus_cfg.get("lexicon_weight"):
         return ""
-    return ("; and word lists that are copied, reversed or sorted (`helpers/micro/lexicon.py`), "
+    return ("; and word lists that are copied, reversed or sorted (`helpers/build/micro/lexicon.py`), "
             "which put the words of the domain set and of the instruction suite into the text, "
             "one hosting word at most per list and never in a sentence, so the model can say "
             "those words without having read any fact about the hosting company (before stage 4 "
@@ -192,7 +192,7 @@ def _token_table(m: dict[str, Any]) -> str:
 
 
 def _skills_table() -> str:
-    from helpers.micro.recall import LETTER_LEVEL, SKILL_SHAPES
+    from helpers.build.micro.recall import LETTER_LEVEL, SKILL_SHAPES
 
     rows = ["| instruction family | where the corpus carries the skill (never as a request) |",
             "|---|---|"]
@@ -216,7 +216,7 @@ def _probes(m: dict[str, Any]) -> str:
 
 def render_card(m: dict[str, Any]) -> str:
     """The README.md text for metrics `m`."""
-    from helpers.micro.probe import PROBE_SEED
+    from helpers.probe import PROBE_SEED
 
     n, hw = card_numbers(m), m["hardware"]
     return f"""---
@@ -264,12 +264,12 @@ The bullets describe the last pretraining stage; every stage is listed under *Re
 A base model has never seen an instruction, so it treats one as the start of a document and
 continues it in the style of its corpus: given {m['base_check']['n']} instruction-suite prompts
 as plain text, its first line is the correct answer for {n['base_answered']} of them
-(`helpers.micro.probe.run_base_check`). Notebook 03 shows what instruction tuning changes.
+(`helpers.probe.run_base_check`). Notebook 03 shows what instruction tuning changes.
 
 ## It reads its context: the copy probe
 Prose prompts in the corpus's style (never an instruction) whose next word is already in the
 prompt — who did it, the object again, the first or last of a list, a list on a line of its own
-(`helpers.micro.probe`, seed {PROBE_SEED}).
+(`helpers.probe`, seed {PROBE_SEED}).
 Entities are random, so guessing without reading the context is right about 1 time in 20–40.
 Trained: **{n['copy_trained']}**; the same architecture untrained: {n['copy_untrained']}. Examples:
 {_copy_examples(m)}
@@ -294,7 +294,9 @@ world facts, and must not be used for any real decision.
 
 ## Reproduce
 {len(_stages(m))} stage(s), each command run in turn (a stage with `--init-from` continues the
-weights and tokenizer of the folder it names):
+weights and tokenizer of the folder it names).
+Commands are shown as they were run. The builder now lives in `helpers.build.micro`;
+`python -m helpers.micro` forwards to it, so both names run the same code.
 
 {_stage_lines(m)}
 
@@ -319,7 +321,7 @@ def rewrite_card(model_dir: str | Path) -> Path:
     metrics_path = Path(model_dir) / METRICS_FILE
     if not metrics_path.is_file():
         raise FileNotFoundError(
-            f"{metrics_path} not found; run `python -m helpers.micro pretrain --out {model_dir}` "
+            f"{metrics_path} not found; run `python -m helpers.build.micro pretrain --out {model_dir}` "
             "first — the card is written from that run's measured metrics."
         )
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
@@ -332,10 +334,10 @@ def add_token_coverage(model_dir: str | Path) -> dict:
     deterministic), count, and store the result in pretrain_metrics.json (stage and corpus)."""
     from transformers import AutoTokenizer
 
+    from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+    from helpers.build.micro.tokens import encode_documents
+    from helpers.build.micro.vocab import answer_token_coverage
     from helpers.io import write_json
-    from helpers.micro.corpus import CorpusConfig, generate_corpus, split_corpus
-    from helpers.micro.tokens import encode_documents
-    from helpers.micro.vocab import answer_token_coverage
 
     metrics_path = Path(model_dir) / METRICS_FILE
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ import functools
 import random
 
 from helpers import world
-from helpers.micro.phrases import a, number, pronoun, sample
+from helpers.build.micro.phrases import a, number, pronoun, sample
 
 _NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS
 _TICKET_VERBS = {"open", "opened", "close", "closed", "raise", "raised", "submit", "submitted",
@@ -39,14 +39,14 @@ def word_pools(pool: str = "all") -> tuple[tuple[str, ...], tuple[str, ...]]:
     output embedding must have learned; 150 words instead of 900, so each is seen 6x as often.
     Words the denylist rejects for another reason than being a domain term (task verbs such as
     "Reverse", which would look like a request) are left out."""
-    from helpers.domain import DOMAIN_TERMS
-    from helpers.micro.checks import find_violations
-    from helpers.micro.vocab import (
+    from helpers.build.micro.checks import find_violations
+    from helpers.build.micro.vocab import (
         answer_vocabulary,
         domain_vocabulary,
         instruction_vocabulary,
         world_words,
     )
+    from helpers.domain import DOMAIN_TERMS
 
     if pool not in POOLS:
         raise ValueError(f"lexicon pool {pool!r}: use one of {POOLS}")
@@ -77,8 +77,8 @@ def _word_list(rng: random.Random, pool: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _checker():
+    from helpers.build.micro.checks import _compile_rules
     from helpers.domain import DOMAIN_TERMS
-    from helpers.micro.checks import _compile_rules
 
     return _compile_rules(DOMAIN_TERMS)
 

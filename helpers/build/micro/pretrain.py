@@ -8,7 +8,7 @@ It runs on the CPU (the micro model is small enough; a GPU would mostly wait on 
 Threads: on a busy or small machine `--threads 1` is often *faster* than 2 — two threads that
 must meet at every matmul stall whenever another process holds one of the cores.
 
-Run it:  python -m helpers.micro pretrain --out /tmp/micro --steps 50   (seconds, for a look)
+Run it:  python -m helpers.build.micro pretrain --out /tmp/micro --steps 50   (seconds, for a look)
 The bundled model's exact command is in data/models/micro-llama/README.md.
 """
 
@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.micro.corpus import CorpusConfig
-from helpers.micro.model import MicroModelConfig
+from helpers.build.micro.corpus import CorpusConfig
+from helpers.build.micro.model import MicroModelConfig
 from helpers.paths import MICRO_MODEL_DIR
 from helpers.tokenizer import TokenizerConfig
 
@@ -107,7 +107,7 @@ def train_loop(model, train_blocks, eval_blocks, config: PretrainConfig,
     learning rate depend only on the step and the seed, so a resumed run is the same run (tested).
     """
 
-    from helpers.micro.checkpoint import load_checkpoint, save_checkpoint
+    from helpers.build.micro.checkpoint import load_checkpoint, save_checkpoint
 
     opt = make_optimizer(model, config)
     order = batch_order(len(train_blocks), config.steps, config.batch_size, config.seed)
@@ -155,7 +155,7 @@ def _step(model, opt, x, config: PretrainConfig, step: int) -> float:
 
 def _heldout_point(model, eval_blocks, config: PretrainConfig, done: int,
                    log: Callable[[str], None]) -> dict[str, float]:
-    from helpers.micro.tokens import mean_loss
+    from helpers.build.micro.tokens import mean_loss
 
     ev = mean_loss(model, eval_blocks, config.batch_size, config.bf16_autocast)
     log(f"step {done:5d}  held-out loss {ev:.3f}  ppl {math.exp(ev):.2f}")

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from helpers.build.micro.data_card import METRICS_FILE
+from helpers.build.micro.pretrain import PretrainConfig, train_loop
 from helpers.io import write_json
-from helpers.micro.data_card import METRICS_FILE
-from helpers.micro.pretrain import PretrainConfig, train_loop
 
 CURVE_FILE = "loss_curve.json"
 
@@ -43,9 +43,9 @@ def domain_terms() -> tuple[str, ...]:
 
 def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
     """Generate and check the corpus, train the tokenizer, pack train/held-out blocks."""
-    from helpers.micro.checks import assert_clean_corpus
-    from helpers.micro.corpus import generate_corpus, split_corpus
-    from helpers.micro.vocab import tokenizer_extra_texts
+    from helpers.build.micro.checks import assert_clean_corpus
+    from helpers.build.micro.corpus import generate_corpus, split_corpus
+    from helpers.build.micro.vocab import tokenizer_extra_texts
     from helpers.tokenizer import train_bpe_tokenizer
 
     docs = generate_corpus(config.corpus)
@@ -63,8 +63,8 @@ def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
 
 
 def _pack(tokenizer, split, config: PretrainConfig, log: Callable[[str], None]):
-    from helpers.micro.tokens import encode_documents, pack
-    from helpers.micro.vocab import answer_token_coverage
+    from helpers.build.micro.tokens import encode_documents, pack
+    from helpers.build.micro.vocab import answer_token_coverage
 
     train_stream = encode_documents(tokenizer, split.train)
     heldout_stream = encode_documents(tokenizer, split.heldout)
@@ -141,8 +141,8 @@ def _stage(m: dict) -> dict[str, Any]:
 
 def base_model_checks(model, tokenizer, copy_untrained: float) -> dict[str, Any]:
     """The card's checks: copy probe (vs untrained), base check, token coverage of the data."""
-    from helpers.micro.probe import run_base_check, run_copy_probe
-    from helpers.micro.vocab import dataset_token_stats, vocabulary_position_check
+    from helpers.build.micro.vocab import dataset_token_stats, vocabulary_position_check
+    from helpers.probe import run_base_check, run_copy_probe
 
     copy = run_copy_probe(model, tokenizer)
     base = run_base_check(model, tokenizer)
@@ -161,10 +161,10 @@ def run_pretraining(config: PretrainConfig, command: str,
     """Do the whole run and write the model folder; return the metrics dict."""
     import torch
 
-    from helpers.micro.data_card import plot_loss_curve, write_data_card
-    from helpers.micro.model import build_generation_config, build_model, count_parameters
-    from helpers.micro.probe import run_copy_probe
-    from helpers.micro.tokens import mean_loss
+    from helpers.build.micro.data_card import plot_loss_curve, write_data_card
+    from helpers.build.micro.model import build_generation_config, build_model, count_parameters
+    from helpers.build.micro.tokens import mean_loss
+    from helpers.probe import run_copy_probe
 
     t_start = time.perf_counter()
     config = copy.deepcopy(config)  # sizes are filled in below; leave the caller's config alone

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 
 from helpers import world
-from helpers.micro.phrases import (
+from helpers.build.micro.phrases import (
     COUNT_FOODS,
     a,
     cap,

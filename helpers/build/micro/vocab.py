@@ -37,8 +37,8 @@ def _record_texts(records: Iterable[dict], roles=("system", "user", "assistant")
 
 def domain_vocabulary() -> list[str]:
     """Every word of the domain set as built by helpers.domain (all splits and the KB)."""
-    from helpers.domain.build import kb_document
-    from helpers.domain.qa import build_splits
+    from helpers.build.domain.build import kb_document
+    from helpers.build.domain.qa import build_splits
 
     texts = [json.dumps(kb_document())]
     for records in build_splits().values():
@@ -53,7 +53,7 @@ def instruction_vocabulary() -> list[str]:
     ("krad" for "dark", "THE DUSTY WHITE BOOK"), which must stay spelled in pieces; making them
     whole tokens would turn reversing a word into a lookup of ids the model never trained on.
     """
-    from helpers.tasks.build import build_splits
+    from helpers.build.tasks.build import build_splits
 
     texts: list[str] = []
     for records in build_splits().values():
@@ -65,9 +65,9 @@ def answer_vocabulary() -> list[str]:
     """Every word the models are asked to *say*: the answers of the domain set (all splits) and
     of the instruction suite except the letter-level families (their answers are made-up
     strings such as "krad", which must stay spelled in pieces)."""
-    from helpers.domain.qa import build_splits as domain_splits
-    from helpers.micro.recall import LETTER_LEVEL
-    from helpers.tasks.build import build_splits as task_splits
+    from helpers.build.domain.qa import build_splits as domain_splits
+    from helpers.build.micro.recall import LETTER_LEVEL
+    from helpers.build.tasks.build import build_splits as task_splits
 
     texts = [t for records in domain_splits().values() for t in _answers(records)]
     texts += [r["messages"][-1]["content"] for records in task_splits().values() for r in records
@@ -156,8 +156,8 @@ def _answers(records: Iterable[dict]) -> list[str]:
 
 def dataset_token_stats(tokenizer) -> dict[str, dict[str, float]]:
     """token_stats of the domain answers and of the instruction answers (training splits)."""
-    from helpers.domain.qa import build_splits as domain_splits
-    from helpers.tasks.build import build_splits as task_splits
+    from helpers.build.domain.qa import build_splits as domain_splits
+    from helpers.build.tasks.build import build_splits as task_splits
 
     return {"domain_answers": token_stats(tokenizer, _answers(domain_splits()["train"])),
             "instruction_answers": token_stats(tokenizer, _answers(task_splits()["train"]))}
@@ -168,8 +168,8 @@ def answer_token_coverage(tokenizer, train_ids) -> dict[str, dict[str, Any]]:
     the pretraining stream `train_ids`. Such a token's embedding is never trained (it stays at
     its random initialisation), so LoRA fine-tuning, which leaves embeddings frozen, can hardly
     make the model say it: the reason for lexicon.py."""
-    from helpers.domain.qa import build_splits as domain_splits
-    from helpers.tasks.build import build_splits as task_splits
+    from helpers.build.domain.qa import build_splits as domain_splits
+    from helpers.build.tasks.build import build_splits as task_splits
 
     seen = set(int(i) for i in train_ids)
     out = {}

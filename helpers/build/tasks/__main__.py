@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers.tasks build [--seed N] [--out DIR]` and `... families`."""
+"""Command line: `python -m helpers.build.tasks build [--seed N] [--out DIR]` and `... families`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    from helpers.tasks.build import BuildConfig, write_dataset
+    from helpers.build.tasks.build import BuildConfig, write_dataset
     from helpers.tasks.families import FAMILIES, HELD_OUT_FAMILIES
 
-    parser = argparse.ArgumentParser(prog="python -m helpers.tasks",
+    parser = argparse.ArgumentParser(prog="python -m helpers.build.tasks",
                                      description="Build or list the instruction-task suite.")
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="write data/instructions (JSONL, Alpaca, README card)")

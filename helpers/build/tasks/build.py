@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.tasks.base import Example, Family, user_content
+from helpers.tasks.base import Example, Family, split_user_content, user_content
 from helpers.tasks.families import FAMILIES, HELD_OUT_FAMILIES, get_family
 
 SPLITS = ("train", "test_seen", "test_phrasing", "test_unseen_family")
@@ -163,12 +163,6 @@ def _plan_unseen(plan: dict, family: Family, rng: random.Random, config: BuildCo
         plan["test_unseen_family"].append(Planned(family, e, phrasing, "test_unseen_family", i))
 
 
-def split_user_content(content: str) -> tuple[str, str]:
-    """(instruction, input) of a user turn: instructions never contain a blank line."""
-    instruction, _, data = content.partition("\n\n")
-    return instruction, data
-
-
 def alpaca_record(record: dict[str, Any]) -> dict[str, Any]:
     """Alpaca form via helpers.data.to_alpaca, with the input moved back out of the instruction.
 
@@ -186,8 +180,8 @@ def alpaca_record(record: dict[str, Any]) -> dict[str, Any]:
 def write_dataset(out_dir: str | Path | None = None, config: BuildConfig | None = None) -> dict[str, Path]:
     """Build and write the JSONL splits, their Alpaca copies and the README data card."""
     from helpers import paths
+    from helpers.build.tasks.data_card import write_card
     from helpers.io import write_json, write_jsonl
-    from helpers.tasks.data_card import write_card
 
     config = config or BuildConfig()
     out = Path(out_dir) if out_dir is not None else paths.INSTRUCTIONS_DIR

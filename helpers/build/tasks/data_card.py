@@ -132,7 +132,7 @@ def _short_phrasing(splits: dict[str, list[dict[str, Any]]], config: Any) -> str
 
 def _how_made(splits: dict[str, list[dict[str, Any]]], config: Any) -> list[str]:
     return [
-        (f"`python -m helpers.tasks build --seed {config.seed}` (the default seed; pure Python, "
+        (f"`python -m helpers.build.tasks build --seed {config.seed}` (the default seed; pure Python, "
          "no model involved). Each family draws inputs from its own RNG seeded with the seed and "
          "the family name, without replacement: test inputs first, then train from the rest, so "
          "no input (by its field values, whatever the phrasing) occurs in two files. Per family: "
