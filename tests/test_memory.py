@@ -16,9 +16,12 @@ from helpers.memory import (
     ModelConfigNotFoundError,
     NoGPUError,
     SettingsError,
+    budget_dtype,
     count_parameters,
     estimate_memory,
+    fit_check,
     fits,
+    from_run,
     load_arch,
 )
 
@@ -89,7 +92,7 @@ def test_param_count_is_exact_for_architecture_variants(variant):
 
 
 def test_components_are_sane():
-    kw = {"batch_size": 4, "seq_len": 512}
+    kw = {"batch_size": 4, "max_length": 512}
     full, lora, qlora = (
         estimate_memory(SMOL360, method=m, **kw) for m in ("full", "lora", "qlora")
     )
@@ -101,10 +104,10 @@ def test_components_are_sane():
         on = estimate_memory(SMOL360, method=method, gradient_checkpointing=True, **kw)
         assert on.activations < off.activations / 2 and on.total < off.total
     adam, adam8 = (
-        estimate_memory(SMOL360, method="full", optimizer=o, **kw) for o in ("adamw", "adamw_8bit")
+        estimate_memory(SMOL360, method="full", optim=o, **kw) for o in ("adamw", "adamw_8bit")
     )
     assert 3.5 < adam.optimizer_state / adam8.optimizer_state <= 4.0
-    paged = estimate_memory(SMOL360, method="full", optimizer="paged_adamw_8bit", **kw)
+    paged = estimate_memory(SMOL360, method="full", optim="paged_adamw_8bit", **kw)
     assert (
         paged.optimizer_state == adam8.optimizer_state
         and 0 < paged.optimizer_paged < paged.optimizer_state
@@ -116,14 +119,14 @@ def test_components_are_sane():
 def test_estimate_grows_with_batch_and_sequence(method, ckpt):
     totals = [
         estimate_memory(
-            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=b, seq_len=256
+            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=b, max_length=256
         ).total
         for b in (1, 2, 3, 8, 32)
     ]
     assert totals == sorted(totals) and totals[0] < totals[-1]
     totals = [
         estimate_memory(
-            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=2, seq_len=n
+            SMOL360, method=method, gradient_checkpointing=ckpt, batch_size=2, max_length=n
         ).total
         for n in (64, 128, 512, 2048, 8192)
     ]
@@ -144,13 +147,13 @@ def test_qlora_weights_count_nf4_blocks_and_keep_embeddings_16bit():
 
 def test_prepare_kbit_upcasts_what_is_not_4bit():
     arch = load_arch(SMOL360)
-    plain = estimate_memory(arch, method="qlora", batch_size=4, seq_len=512)
-    upcast = estimate_memory(arch, method="qlora", batch_size=4, seq_len=512, prepare_kbit=True)
+    plain = estimate_memory(arch, method="qlora", batch_size=4, max_length=512)
+    upcast = estimate_memory(arch, method="qlora", batch_size=4, max_length=512, prepare_kbit=True)
     not_4bit = arch.total_params() - arch.num_layers * arch.layer_linear_params()
     assert upcast.weights - plain.weights == 2 * not_4bit  # 16-bit -> fp32
     assert upcast.activations > plain.activations  # fp32 residual stream and MLP outputs
-    lora = estimate_memory(arch, method="lora", batch_size=4, seq_len=512)
-    same = estimate_memory(arch, method="lora", batch_size=4, seq_len=512, prepare_kbit=True)
+    lora = estimate_memory(arch, method="lora", batch_size=4, max_length=512)
+    same = estimate_memory(arch, method="lora", batch_size=4, max_length=512, prepare_kbit=True)
     assert lora.rows() == same.rows()  # only QLoRA is affected
 
 
@@ -161,7 +164,7 @@ def test_golden_estimate_does_not_drift():
         method="qlora",
         dtype="bf16",
         batch_size=4,
-        seq_len=512,
+        max_length=512,
         gradient_checkpointing=True,
     )
     golden = {
@@ -186,7 +189,7 @@ def test_golden_estimate_does_not_drift():
 
 
 def test_table_shows_every_component_in_gib():
-    e = estimate_memory(SMOL360, method="qlora", batch_size=2, seq_len=256)
+    e = estimate_memory(SMOL360, method="qlora", batch_size=2, max_length=256)
     text, html = str(e), e._repr_html_()
     for label, value in e.rows():
         assert label in text and f"{value / GIB:.3f}" in text
@@ -195,21 +198,21 @@ def test_table_shows_every_component_in_gib():
 
 
 def test_fit_suggestions_are_consistent():
-    report = fits(SMOL360, budget="t4", method="lora", batch_size=8, seq_len=1024)
+    report = fits(SMOL360, budget="t4", method="lora", batch_size=8, max_length=1024)
     s = report.estimate.settings
-    b, n = report.max_batch_size, report.max_seq_len
+    b, n = report.max_batch_size, report.longest_max_length
     assert b >= 1 and n >= 64 and n % 64 == 0
     assert estimate_memory(SMOL360, s, batch_size=b).total <= report.budget
     assert estimate_memory(SMOL360, s, batch_size=b + 1).total > report.budget
-    assert estimate_memory(SMOL360, s, seq_len=n).total <= report.budget
-    assert estimate_memory(SMOL360, s, seq_len=n + 64).total > report.budget
+    assert estimate_memory(SMOL360, s, max_length=n).total <= report.budget
+    assert estimate_memory(SMOL360, s, max_length=n + 64).total > report.budget
     assert report.fits == (b >= s.batch_size) == bool(report)
     assert report.margin == report.budget - report.estimate.total
 
 
 def test_switches_make_a_non_fitting_config_fit():
     llama8b = CONFIGS_DIR / "Llama-3.1-8B"
-    report = fits(llama8b, budget="t4", method="lora", batch_size=1, seq_len=512)
+    report = fits(llama8b, budget="t4", method="lora", batch_size=1, max_length=512)
     assert not report.fits and report.switches
     for switch in report.switches:
         assert estimate_memory(llama8b, report.estimate.settings, **switch).total <= report.budget
@@ -217,17 +220,46 @@ def test_switches_make_a_non_fitting_config_fit():
         "method" in sw for sw in report.switches
     )  # 16 GB of 16-bit weights: only 4-bit helps
     assert "does NOT fit" in str(report) and "method='qlora'" in str(report)
-    hopeless = fits(llama8b, budget=4 * GIB, method="full", batch_size=64, seq_len=4096)
+    hopeless = fits(llama8b, budget=4 * GIB, method="full", batch_size=64, max_length=4096)
     assert (
         hopeless.switches == () and hopeless.max_batch_size == 0 and "bigger GPU" in str(hopeless)
     )
 
 
 def test_suggestions_say_when_a_limit_is_not_memory():
-    report = fits(TINY, budget=80 * GIB, method="qlora", batch_size=2, seq_len=64)
-    assert report.max_seq_len == TINY["max_position_embeddings"]
+    report = fits(TINY, budget=80 * GIB, method="qlora", batch_size=2, max_length=64)
+    assert report.longest_max_length == TINY["max_position_embeddings"]
     assert report.max_batch_size == report.batch_limit
     assert "max_position_embeddings, not memory" in str(report) and "search limit" in str(report)
+
+
+def test_fit_check_reads_the_run_config():
+    """fit_check(RunConfig) = fits() with the run's own values, named as in helpers.config."""
+    from helpers.config import preset, with_overrides
+
+    run = with_overrides(preset("t4"), lora={"r": 32, "dropout": 0.1},
+                         train={"batch_size": 4, "max_length": 384, "optim": "adamw_8bit"})
+    s = fit_check(run, SMOL360, budget="t4").estimate.settings
+    assert (s.method, s.batch_size, s.max_length, s.gradient_checkpointing, s.optim) == (
+        "qlora", 4, 384, True, "adamw_8bit")
+    assert (s.r, s.dropout, s.target_modules, s.dtype, s.prepare_kbit) == (
+        32, 0.1, "all-linear", "fp16", True)  # "auto" dtype on a T4 is fp16; kit's QLoRA upcasts
+    by_hand = fits(SMOL360, budget="t4", settings=s)
+    assert fit_check(run, SMOL360, budget="t4").estimate == by_hand.estimate
+    on_24gb = from_run(preset("24gb"), dtype=budget_dtype("24gb"))
+    assert (on_24gb.dtype, on_24gb.optim, on_24gb.max_length) == ("bf16", "paged_adamw_8bit", 1024)
+    full_precision = from_run(with_overrides(run, model={"quant": "none", "dtype": "fp32"}))
+    assert (full_precision.method, full_precision.dtype, full_precision.prepare_kbit) == (
+        "lora", "fp32", False)
+    shorter = fit_check(run, SMOL360, budget="t4", max_length=128, logit_share=0.5)
+    assert shorter.estimate.settings.max_length == 128
+    assert shorter.estimate.settings.logit_share == 0.5
+
+
+def test_one_class_is_named_train_settings():
+    import helpers.memory as memory
+
+    assert not hasattr(memory, "TrainSettings") and memory.MemorySettings
 
 
 def test_budgets():
@@ -252,11 +284,11 @@ def test_current_budget_without_gpu_says_so():
     [
         ({"method": "prefix-tuning"}, "method"),
         ({"batch_size": 0}, "batch_size"),
-        ({"seq_len": -5}, "seq_len"),
-        ({"optimizer": "sgd"}, "optimizer"),
+        ({"max_length": -5}, "max_length"),
+        ({"optim": "sgd"}, "optim"),
         ({"dtype": "int8"}, "dtype"),
-        ({"lora_targets": ("q_proj", "qkv")}, "lora_targets"),
-        ({"lora_dropout": 1.5}, "lora_dropout"),
+        ({"target_modules": ("q_proj", "qkv")}, "target_modules"),
+        ({"dropout": 1.5}, "dropout"),
         ({"logit_share": 0.0}, "logit_share"),
         ({"batchsize": 4}, "batchsize"),
     ],
@@ -306,7 +338,7 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
     torch.manual_seed(0)
     model = build_model(config, settings, "cpu", tmp_path)
     opt = make_optimizer(model, settings)
-    ids = torch.randint(0, config["vocab_size"], (settings.batch_size, settings.seq_len))
+    ids = torch.randint(0, config["vocab_size"], (settings.batch_size, settings.max_length))
     train_step(model, opt, ids, settings)  # warm-up: optimizer state exists, as in a real run
     tracker = Tracker()
     tracker.track_external(model, opt)
@@ -320,25 +352,25 @@ def _tracked_dynamic_peak(config: dict, settings, tmp_path: Path) -> int:
 @pytest.mark.parametrize(
     "config, overrides",
     [
-        (TINY, {"method": "full", "seq_len": 128}),
-        (TINY, {"method": "qlora", "seq_len": 128}),
+        (TINY, {"method": "full", "max_length": 128}),
+        (TINY, {"method": "qlora", "max_length": 128}),
         (
             {**TINY, "model_type": "qwen2", "tie_word_embeddings": False, "vocab_size": 512},
             {
                 "method": "lora",
-                "seq_len": 256,
+                "max_length": 256,
                 "gradient_checkpointing": True,
-                "lora_targets": ("q_proj", "v_proj", "down_proj"),
+                "target_modules": ("q_proj", "v_proj", "down_proj"),
             },
         ),
-        ({**TINY, "vocab_size": 512}, {"method": "lora", "seq_len": 128, "dtype": "fp32"}),
+        ({**TINY, "vocab_size": 512}, {"method": "lora", "max_length": 128, "dtype": "fp32"}),
         (
             {**TINY, "vocab_size": 512},
-            {"method": "qlora", "seq_len": 256, "prepare_kbit": True,
+            {"method": "qlora", "max_length": 256, "prepare_kbit": True,
              "gradient_checkpointing": True},
         ),
         # helpers.train's answer-only logits, on a vocabulary big enough for logits to dominate
-        ({**TINY, "vocab_size": 8192}, {"method": "qlora", "seq_len": 128, "logit_share": 0.25}),
+        ({**TINY, "vocab_size": 8192}, {"method": "qlora", "max_length": 128, "logit_share": 0.25}),
     ],
 )
 def test_dynamic_memory_matches_tracked_tensors_on_cpu(config, overrides, tmp_path):

@@ -1,7 +1,8 @@
 """Will it fit? GPU memory of fine-tuning a causal LM, estimated from its config.json alone.
 
-    >>> from helpers.memory import fits, estimate_memory
+    >>> from helpers.memory import fits, fit_check, estimate_memory
     >>> report = fits(CONFIGS_DIR / "SmolLM2-360M", budget="t4", method="qlora", batch_size=8)
+    >>> report = fit_check(preset("t4"), CONFIGS_DIR / "SmolLM2-360M", budget="t4")  # a RunConfig
     >>> print(report)           # fits or not, margin, largest batch / sequence, switches that help
     >>> print(report.estimate)  # weights, adapters, gradients, optimizer, activations, logits...
 
@@ -18,8 +19,16 @@ from helpers.memory.arch import (
     load_arch,
 )
 from helpers.memory.estimate import GIB, MemoryEstimate, estimate_memory
-from helpers.memory.fit import BUDGETS, FitReport, NoGPUError, fits, resolve_budget
-from helpers.memory.settings import SettingsError, TrainSettings, make_settings
+from helpers.memory.fit import (
+    BUDGETS,
+    FitReport,
+    NoGPUError,
+    budget_dtype,
+    fit_check,
+    fits,
+    resolve_budget,
+)
+from helpers.memory.settings import MemorySettings, SettingsError, from_run, make_settings
 from helpers.paths import DATA_DIR
 
 CONFIGS_DIR = DATA_DIR / "configs"  # published config.json files of real models (see its README.md)
@@ -31,15 +40,18 @@ __all__ = [
     "LINEAR_NAMES",
     "FitReport",
     "MemoryEstimate",
+    "MemorySettings",
     "ModelArch",
     "ModelConfigError",
     "ModelConfigNotFoundError",
     "NoGPUError",
     "SettingsError",
-    "TrainSettings",
+    "budget_dtype",
     "count_parameters",
     "estimate_memory",
+    "fit_check",
     "fits",
+    "from_run",
     "load_arch",
     "make_settings",
     "resolve_budget",

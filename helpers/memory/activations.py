@@ -34,7 +34,7 @@ Assumptions (state them when you quote a number):
 from __future__ import annotations
 
 from helpers.memory.arch import ModelArch
-from helpers.memory.settings import TrainSettings
+from helpers.memory.settings import MemorySettings
 
 # While one block runs backward it holds a few gradient buffers the size of its MLP (grads of
 # gate, up, their product; with LoRA in 16-bit also fp32 copies from peft's dtype casts) plus
@@ -50,13 +50,13 @@ LOGITS_FORWARD_FP32_BUFFERS = 2  # fp32 copy of logits + fp32 log-softmax
 LOGITS_BACKWARD_FP32_BUFFERS = 3  # log-softmax + its gradient + gradient of the logits
 
 
-def residual_bytes(s: TrainSettings) -> int:
+def residual_bytes(s: MemorySettings) -> int:
     """Bytes per element of the residual stream: fp32 when the weights are fp32 (full fine-tuning
     keeps fp32 master weights, so the embedding output and every residual add stay fp32)."""
     return 4 if s.method == "full" or s.fp32_upcast else s.compute_bytes
 
 
-def block_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def block_saved_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """Bytes one decoder block keeps for backward, per token, without checkpointing."""
     h, i, e = arch.hidden_size, arch.intermediate_size, s.compute_bytes
     q, kv = arch.num_heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
@@ -73,9 +73,9 @@ def block_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
     return norms + attention + mlp + _linear_inputs(arch, s)
 
 
-def _linear_inputs(arch: ModelArch, s: TrainSettings) -> int:
+def _linear_inputs(arch: ModelArch, s: MemorySettings) -> int:
     """Inputs kept by the linear layers (full: every layer; LoRA: each adapter's lora_A)."""
-    h, i, r, e = arch.hidden_size, arch.intermediate_size, s.lora_r, s.compute_bytes
+    h, i, r, e = arch.hidden_size, arch.intermediate_size, s.r, s.compute_bytes
     shapes = arch.linear_shapes()
     autocast = e == 2
     if s.method == "full":
@@ -84,7 +84,7 @@ def _linear_inputs(arch: ModelArch, s: TrainSettings) -> int:
     targets = s.targets()
     total = 0
     if (
-        s.lora_dropout > 0
+        s.dropout > 0
     ):  # per adapter: CUDA's fused dropout keeps a 1-byte mask, plus the input copy
         total += sum((1 + e) * shapes[t][0] for t in targets)
     elif autocast:  # peft casts x to the fp32 adapter dtype, autocast casts it back: a copy each
@@ -95,7 +95,7 @@ def _linear_inputs(arch: ModelArch, s: TrainSettings) -> int:
     return total + len(targets) * e * r  # lora_A outputs, kept by lora_B
 
 
-def head_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def head_saved_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """Kept outside the blocks, per token: shifted labels, final norm, lm_head input.
 
     With a frozen embedding (LoRA) nothing before block 0 needs a gradient, so block 0's first
@@ -110,17 +110,17 @@ def head_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
     return 8 + final_norm + lm_head_input - frozen_first_norm
 
 
-def rope_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def rope_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """RoPE's cos and sin tables, one (seq_len x head_dim) pair shared by all blocks."""
-    return 2 * s.seq_len * arch.head_dim * residual_bytes(s)
+    return 2 * s.max_length * arch.head_dim * residual_bytes(s)
 
 
-def checkpoint_saved_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def checkpoint_saved_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """With gradient checkpointing a block keeps only its input (one residual-stream vector)."""
     return residual_bytes(s) * arch.hidden_size
 
 
-def block_backward_working_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def block_backward_working_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """Extra buffers while one block runs backward: gradient tensors of the MLP and residual."""
     lora_16bit = s.method != "full" and s.compute_bytes == 2
     buffers = MLP_BACKWARD_BUFFERS_LORA_16BIT if lora_16bit else MLP_BACKWARD_BUFFERS
@@ -129,12 +129,12 @@ def block_backward_working_per_token(arch: ModelArch, s: TrainSettings) -> int:
     return round(mlp) + RESIDUAL_BACKWARD_BYTES * arch.hidden_size
 
 
-def logits_forward_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def logits_forward_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """End of forward: 16-bit logits (if 16-bit), fp32 logits, fp32 log-softmax."""
     e16 = s.compute_bytes if s.compute_bytes == 2 else 0
     return (e16 + 4 * LOGITS_FORWARD_FP32_BUFFERS) * arch.vocab_size
 
 
-def logits_backward_per_token(arch: ModelArch, s: TrainSettings) -> int:
+def logits_backward_per_token(arch: ModelArch, s: MemorySettings) -> int:
     """Start of backward: fp32 log-softmax, its gradient and the logits' gradient."""
     return 4 * LOGITS_BACKWARD_FP32_BUFFERS * arch.vocab_size

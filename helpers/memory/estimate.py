@@ -22,7 +22,7 @@ from typing import Any
 from helpers.memory import activations as act
 from helpers.memory import params as par
 from helpers.memory.arch import ModelArch, load_arch
-from helpers.memory.settings import TrainSettings, make_settings
+from helpers.memory.settings import MemorySettings, make_settings
 
 GIB = 1024**3
 MIB = 1024**2
@@ -41,7 +41,7 @@ class MemoryEstimate:
     """Estimated peak GPU memory of one training step, in bytes per component."""
 
     model: str  # short model name
-    settings: TrainSettings  # the settings this estimate is for
+    settings: MemorySettings  # the settings this estimate is for
     params: int  # parameters of the base model
     trainable_params: int  # parameters that get gradients
     weights: int  # base weights as stored (fp32 master / 16-bit / NF4 + scales)
@@ -82,7 +82,7 @@ class MemoryEstimate:
 
     def rows(self) -> list[tuple[str, int]]:
         """(label, bytes) rows of the table, in the order they add up."""
-        o = self.settings.optimizer
+        o = self.settings.optim
         return [
             ("weights (base model)", self.weights),
             ("16-bit weight copies (autocast)", self.weight_copies),
@@ -103,11 +103,11 @@ class MemoryEstimate:
     def title(self) -> str:
         """One line naming the model and the settings."""
         s = self.settings
-        lora = "" if s.method == "full" else f", LoRA r={s.lora_r} on {_targets_text(s)}"
+        lora = "" if s.method == "full" else f", LoRA r={s.r} on {_targets_text(s)}"
         ckpt = "on" if s.gradient_checkpointing else "off"
         return (
-            f"{self.model}: {s.method}, {s.dtype}, batch {s.batch_size} x seq {s.seq_len}, "
-            f"checkpointing {ckpt}, {s.optimizer}{lora}"
+            f"{self.model}: {s.method}, {s.dtype}, batch {s.batch_size} x seq {s.max_length}, "
+            f"checkpointing {ckpt}, {s.optim}{lora}"
         )
 
     def __str__(self) -> str:
@@ -137,12 +137,12 @@ class MemoryEstimate:
 
 
 def estimate_memory(
-    config: Any, settings: TrainSettings | None = None, **overrides: Any
+    config: Any, settings: MemorySettings | None = None, **overrides: Any
 ) -> MemoryEstimate:
     """Estimate peak GPU memory of one training step for a model config and training settings.
 
     `config`: a config.json path or folder, a dict, or a transformers config (no weights needed).
-    Settings: a TrainSettings and/or keyword overrides, e.g. `method="qlora", batch_size=8`.
+    Settings: a MemorySettings and/or keyword overrides, e.g. `method="qlora", batch_size=8`.
     """
     arch = load_arch(config)
     s = make_settings(settings, **overrides)
@@ -169,7 +169,7 @@ def estimate_memory(
     )
 
 
-def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
+def _dynamic_parts(arch: ModelArch, s: MemorySettings) -> dict[str, Any]:
     """Sizes of the parts that come and go within a step, and the total at each peak moment."""
     n, e, vh = s.tokens, s.compute_bytes, arch.vocab_size * arch.hidden_size
     full, ckpt = s.method == "full", s.gradient_checkpointing
@@ -209,7 +209,7 @@ def _dynamic_parts(arch: ModelArch, s: TrainSettings) -> dict[str, Any]:
     }
 
 
-def _block_backward_bytes(arch: ModelArch, s: TrainSettings, copies_blocks: int) -> int:
+def _block_backward_bytes(arch: ModelArch, s: MemorySettings, copies_blocks: int) -> int:
     """Extra memory while one block runs backward: gradient buffers, plus (checkpointing) the
     block's recomputed activations and weight copies, plus (QLoRA) one dequantized weight."""
     n = s.tokens
@@ -228,5 +228,5 @@ def _short_name(arch: ModelArch) -> str:
     return parts[-1] or arch.name
 
 
-def _targets_text(s: TrainSettings) -> str:
-    return s.lora_targets if isinstance(s.lora_targets, str) else "+".join(s.lora_targets)
+def _targets_text(s: MemorySettings) -> str:
+    return s.target_modules if isinstance(s.target_modules, str) else "+".join(s.target_modules)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from html import escape
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers.memory.arch import load_arch
 from helpers.memory.estimate import GIB, MemoryEstimate, estimate_memory
-from helpers.memory.settings import SettingsError, TrainSettings, make_settings
+from helpers.memory.settings import MemorySettings, SettingsError, from_run, make_settings
+
+if TYPE_CHECKING:
+    from helpers.config import RunConfig
 
 # Usable memory of common cards, as torch.cuda.get_device_properties(0).total_memory reports it
 # (a bit under the number on the box). A10G and L4 report 22.5 GiB, RTX 3090/4090 about 23.6 GiB.
@@ -30,11 +33,11 @@ class FitReport:
     budget: int  # bytes available
     budget_name: str  # "t4", "24gb", the GPU's name, or "N GiB"
     estimate: MemoryEstimate  # the estimate for the requested settings
-    max_batch_size: int  # largest batch that fits at the requested seq_len (0: not even 1)
-    max_seq_len: int  # largest multiple of 64 that fits at the requested batch_size (0: none)
+    max_batch_size: int  # largest batch that fits at the requested max_length (0: not even 1)
+    longest_max_length: int  # largest multiple of 64 that fits at the requested batch_size (0: none)
     switches: tuple[dict[str, Any], ...]  # smallest sets of setting changes that make it fit
     batch_limit: int = MAX_BATCH  # the batch search stopped here
-    seq_limit: int = 131072  # the model's max_position_embeddings: longer is not an option
+    length_limit: int = 131072  # the model's max_position_embeddings: longer is not an option
 
     @property
     def margin(self) -> int:
@@ -55,8 +58,9 @@ class FitReport:
         )
         out = [verdict]
         s = self.estimate.settings
-        out.append(_limit_text("batch_size", self.max_batch_size, s.seq_len, self.batch_limit))
-        out.append(_limit_text("seq_len", self.max_seq_len, s.batch_size, self.seq_limit))
+        out.append(_limit_text("batch_size", self.max_batch_size, s.max_length, self.batch_limit))
+        out.append(_limit_text("max_length", self.longest_max_length, s.batch_size,
+                               self.length_limit))
         if not self.fits:
             if self.switches:
                 options = " | ".join(
@@ -66,7 +70,7 @@ class FitReport:
             else:
                 out.append(
                     "no combination of 4-bit, checkpointing and 8-bit optimizer is enough: "
-                    "lower batch_size/seq_len (use gradient accumulation) or use a bigger GPU."
+                    "lower batch_size/max_length (use gradient accumulation) or use a bigger GPU."
                 )
         return out
 
@@ -114,7 +118,7 @@ def _current_gpu() -> tuple[int, str]:
 
 
 def fits(
-    config: Any, budget: Any = "t4", settings: TrainSettings | None = None, **overrides: Any
+    config: Any, budget: Any = "t4", settings: MemorySettings | None = None, **overrides: Any
 ) -> FitReport:
     """Check an estimate against a budget and suggest the largest batch / sequence that fit and
     the switches (4-bit, gradient checkpointing, 8-bit optimizer) that would make it fit."""
@@ -133,11 +137,37 @@ def fits(
         budget_name=name,
         estimate=est,
         max_batch_size=_largest(lambda b: ok(batch_size=b), 1, MAX_BATCH),
-        max_seq_len=SEQ_STEP * _largest(lambda k: ok(seq_len=SEQ_STEP * k), 1, seq_steps),
+        longest_max_length=SEQ_STEP * _largest(lambda k: ok(max_length=SEQ_STEP * k), 1,
+                                               seq_steps),
         switches=() if est.total <= limit else _switches(s, ok),
         batch_limit=MAX_BATCH,
-        seq_limit=SEQ_STEP * seq_steps,
+        length_limit=SEQ_STEP * seq_steps,
     )
+
+
+def fit_check(run: RunConfig, model_config: Any, budget: Any = "t4", logit_share: float = 1.0,
+              **overrides: Any) -> FitReport:
+    """Will this run config's training fit `budget`? `fits` for the settings `from_run` reads.
+
+    `model_config`: the model's config.json (path, folder or dict): the architecture numbers a
+    run config does not hold. A model.dtype of "auto" becomes the budget's dtype (`budget_dtype`).
+    `logit_share` and keyword overrides (MemorySettings fields) as in `from_run` and `fits`.
+    """
+    settings = from_run(run, dtype=budget_dtype(budget), logit_share=logit_share)
+    return fits(model_config, budget, settings, **overrides)
+
+
+def budget_dtype(budget: Any) -> str:
+    """The compute dtype "auto" means on a budget's GPU: "fp16" on a T4 (no bf16), else "bf16"."""
+    key = str(budget).strip().lower()
+    if key == "t4":
+        return "fp16"
+    if key == "current":
+        import torch
+
+        if torch.cuda.is_available() and not torch.cuda.is_bf16_supported():
+            return "fp16"
+    return "bf16"
 
 
 def _largest(ok: Any, low: int, high: int) -> int:
@@ -151,15 +181,15 @@ def _largest(ok: Any, low: int, high: int) -> int:
     return lo
 
 
-def _switches(s: TrainSettings, ok: Any) -> tuple[dict[str, Any], ...]:
+def _switches(s: MemorySettings, ok: Any) -> tuple[dict[str, Any], ...]:
     """The fewest memory switches that make it fit; every combination of that size that works."""
     options = []
     if s.method != "qlora":
         options.append(("method", "qlora"))
     if not s.gradient_checkpointing:
         options.append(("gradient_checkpointing", True))
-    if s.optimizer == "adamw":
-        options.append(("optimizer", "adamw_8bit"))
+    if s.optim == "adamw":
+        options.append(("optim", "adamw_8bit"))
     for size in range(1, len(options) + 1):
         found = tuple(dict(c) for c in combinations(options, size) if ok(**dict(c)))
         if found:
@@ -168,10 +198,10 @@ def _switches(s: TrainSettings, ok: Any) -> tuple[dict[str, Any], ...]:
 
 
 def _limit_text(field: str, value: int, other: int, cap: int) -> str:
-    where = f"at {'seq_len' if field == 'batch_size' else 'batch_size'}={other}"
+    where = f"at {'max_length' if field == 'batch_size' else 'batch_size'}={other}"
     if value <= 0:
         return f"largest {field} that fits {where}: none"
     why = " (the search limit, not memory)" if value >= cap else ""
-    if field == "seq_len" and value >= cap:
+    if field == "max_length" and value >= cap:
         why = " (the model's max_position_embeddings, not memory)"
     return f"largest {field} that fits {where}: {value}{why}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from math import ceil
 
 from helpers.memory.arch import ModelArch
-from helpers.memory.settings import DTYPE_BYTES, TrainSettings
+from helpers.memory.settings import DTYPE_BYTES, MemorySettings
 
 NF4_BLOCK = 64  # weights per 4-bit quantization block (bitsandbytes default)
 DOUBLE_QUANT_BLOCK = 256  # absmax values per block of the second quantization
@@ -36,7 +36,7 @@ def nf4_bytes(numel: int, double_quant: bool) -> int:
     return packed + blocks + 4 * ceil(blocks / DOUBLE_QUANT_BLOCK) + 4 * 256 + 4
 
 
-def weight_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def weight_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """The base model's weights as stored during training."""
     if s.method == "full":
         return 4 * arch.total_params()
@@ -49,11 +49,11 @@ def weight_bytes(arch: ModelArch, s: TrainSettings) -> int:
     return arch.num_layers * linear + (4 if s.fp32_upcast else e) * not_4bit
 
 
-def trainable_tensors(arch: ModelArch, s: TrainSettings) -> list[tuple[int, int]]:
+def trainable_tensors(arch: ModelArch, s: MemorySettings) -> list[tuple[int, int]]:
     """(numel, count) per kind of trainable tensor (8-bit optimizers treat small ones apart)."""
     shapes = arch.linear_shapes()
     if s.method != "full":
-        r = s.lora_r
+        r = s.r
         return [(r * shapes[t][0], arch.num_layers) for t in s.targets()] + [
             (shapes[t][1] * r, arch.num_layers) for t in s.targets()
         ]
@@ -72,24 +72,24 @@ def trainable_tensors(arch: ModelArch, s: TrainSettings) -> list[tuple[int, int]
     return out
 
 
-def trainable_params(arch: ModelArch, s: TrainSettings) -> int:
+def trainable_params(arch: ModelArch, s: MemorySettings) -> int:
     """Number of trained parameters (all of them, or the LoRA adapters)."""
     return sum(n * c for n, c in trainable_tensors(arch, s))
 
 
-def adapter_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def adapter_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """LoRA adapter weights (fp32); zero for full fine-tuning."""
     return 0 if s.method == "full" else 4 * trainable_params(arch, s)
 
 
-def gradient_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def gradient_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """One fp32 gradient per trained parameter."""
     return 4 * trainable_params(arch, s)
 
 
-def optimizer_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
+def optimizer_bytes(arch: ModelArch, s: MemorySettings) -> tuple[int, int]:
     """(optimizer state bytes, of which paged to unified memory) for AdamW's two moments."""
-    if s.optimizer == "adamw":
+    if s.optim == "adamw":
         return 8 * trainable_params(arch, s), 0
     total = paged = 0
     for numel, count in trainable_tensors(arch, s):
@@ -97,18 +97,18 @@ def optimizer_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
             total += count * 8 * numel
             continue
         total += count * (2 * numel + 2 * 4 * ceil(numel / ADAM8_BLOCK))
-        if s.optimizer == "paged_adamw_8bit" and numel >= PAGED_MIN_SIZE:
+        if s.optim == "paged_adamw_8bit" and numel >= PAGED_MIN_SIZE:
             paged += count * 2 * numel
     return total, paged
 
 
-def optimizer_step_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def optimizer_step_temp_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """torch's multi-tensor AdamW builds sqrt(v) for all parameters at once (one fp32 buffer);
     the bitsandbytes 8-bit kernels update in place."""
-    return 4 * trainable_params(arch, s) if s.optimizer == "adamw" else 0
+    return 4 * trainable_params(arch, s) if s.optim == "adamw" else 0
 
 
-def autocast_copy_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
+def autocast_copy_bytes(arch: ModelArch, s: MemorySettings) -> tuple[int, int]:
     """(16-bit copies of fp32 weights that autocast makes for the blocks, for lm_head).
 
     Autocast caches one 16-bit copy of every fp32 weight a matmul reads until the forward
@@ -123,7 +123,7 @@ def autocast_copy_bytes(arch: ModelArch, s: TrainSettings) -> tuple[int, int]:
     return e * arch.num_layers * arch.layer_linear_params(), e * vh
 
 
-def dequant_temp_bytes(arch: ModelArch, s: TrainSettings) -> int:
+def dequant_temp_bytes(arch: ModelArch, s: MemorySettings) -> int:
     """QLoRA dequantizes one weight matrix at a time to 16-bit for its matmul."""
     if s.method != "qlora":
         return 0
