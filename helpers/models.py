@@ -24,7 +24,7 @@ from helpers.gguf import (
     local_folder,
     smollm2_gguf,  # noqa: F401 - re-exported: helpers.models.smollm2_gguf()
 )
-from helpers.paths import display_path
+from helpers.paths import display_path, repo_path
 from helpers.tokenizer import IM_END, IM_START
 
 
@@ -271,6 +271,42 @@ def load_adapter(model, path: str | Path, name: str, trainable: bool = False):
     config = model.peft_config[name]
     config.base_model_name_or_path = resolve_model_path(config.base_model_name_or_path or "")
     return model
+
+
+def adapter_base(folder: str | Path) -> str:
+    """The base model an adapter folder was trained on (from its adapter_config.json)."""
+    cfg = json.loads((Path(folder) / "adapter_config.json").read_text())
+    return cfg.get("base_model_name_or_path") or ""
+
+
+def base_id(model: ModelSettings | str) -> str:
+    """How save_adapter records a base model: a repo-relative path or a hub id."""
+    return display_path(model if isinstance(model, str) else model.model)
+
+
+def previous_adapter(folder: str | Path, base: ModelSettings | str,
+                     other_base: str = "raise") -> Path | None:
+    """The adapter an earlier notebook saved in `folder`, if this notebook can reuse it.
+
+    The one rule behind "reuse the previous notebook's adapter, else train a stand-in": the
+    folder as a Path when it holds an adapter (adapter_config.json) trained on `base` (a
+    ModelSettings or a model path / hub id); None when it holds none, so the caller trains its
+    stand-in. An adapter trained on another base only fits that base: other_base="raise"
+    raises a ValueError naming both, "ignore" returns None (train a stand-in instead).
+    """
+    if other_base not in ("raise", "ignore"):
+        raise ValueError(f"other_base must be 'raise' or 'ignore', got {other_base!r}")
+    folder = repo_path(folder)
+    if not (folder / "adapter_config.json").exists():
+        return None
+    wanted, found = base_id(base), adapter_base(folder)
+    if found == wanted:
+        return folder
+    if other_base == "ignore":
+        return None
+    raise ValueError(f"the adapter in {display_path(folder)} was trained on base {found!r}, but "
+                     f"this notebook loads {wanted!r}: set MODEL to that base, or retrain the "
+                     "adapter on this one")
 
 
 def set_active(peft_model, names: str | list[str]) -> None:

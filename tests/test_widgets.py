@@ -324,7 +324,7 @@ def test_presets_from_bundled_test_sets_pass_their_own_answer():
 
 
 def test_ensure_adapters_uses_saved_then_cache_then_trains(tiny_dir, adapter_dirs, tmp_path):
-    settings = quick.QuickTrainSettings(steps=2, batch_size=4, examples=8, max_length=256, rank=2)
+    settings = quick.QuickTrainSettings(max_steps=2, batch_size=4, examples=8, max_length=256, r=2)
     found = quick.ensure_adapters(str(tiny_dir), {"instruction": adapter_dirs["it"],
                                                   "domain": tmp_path / "missing"},
                                   tmp_path / "cache", settings)
@@ -335,9 +335,9 @@ def test_ensure_adapters_uses_saved_then_cache_then_trains(tiny_dir, adapter_dir
     again = quick.ensure_adapters(str(tiny_dir), {"domain": tmp_path / "missing"},
                                   tmp_path / "cache", settings)
     assert again["domain"]["origin"] == "quick (cached)"
-    assert meta["quick_settings"]["steps"] == 2  # other settings → the cache is not reused
+    assert meta["quick_settings"]["max_steps"] == 2  # other settings → the cache is not reused
     assert not quick._cache_matches(tmp_path / "cache" / "domain", "other/base", settings)
-    assert not quick._cache_matches(tmp_path / "cache" / "domain", quick._base_id(str(tiny_dir)),
+    assert not quick._cache_matches(tmp_path / "cache" / "domain", models.base_id(str(tiny_dir)),
                                     quick.QuickTrainSettings())
     where = tmp_path.resolve() / "cache" / "domain"
     assert quick.describe(again) == f"domain: quick (cached), 2 steps — {where}"
@@ -346,6 +346,16 @@ def test_ensure_adapters_uses_saved_then_cache_then_trains(tiny_dir, adapter_dir
     with pytest.raises(ValueError, match="was trained on base"):
         quick.ensure_adapters("other/base-model", {"instruction": adapter_dirs["it"]},
                               tmp_path / "cache")
+
+
+def test_previous_adapter_is_the_one_reuse_rule(tiny_dir, adapter_dirs, tmp_path):
+    """Notebooks 04, 07 and ensure_adapters reuse an earlier notebook's adapter by this rule."""
+    assert models.previous_adapter(adapter_dirs["it"], str(tiny_dir)) == adapter_dirs["it"]
+    assert models.previous_adapter(tmp_path / "missing", str(tiny_dir)) is None
+    other = "other/base-model"
+    assert models.previous_adapter(adapter_dirs["it"], other, other_base="ignore") is None
+    with pytest.raises(ValueError, match="was trained on base"):
+        models.previous_adapter(adapter_dirs["it"], other)
 
 
 def test_empty_answer_is_marked_not_blank():

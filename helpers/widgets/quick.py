@@ -9,13 +9,13 @@ quality that a full run reaches.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from helpers.adapter_meta import read_meta
+from helpers.models import adapter_base, base_id, previous_adapter
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR, display_path, repo_path
 
 # repo_path is helpers.paths'; notebook 08 reaches it as quick.repo_path, so keep the import.
@@ -30,12 +30,12 @@ QUICK_DATA = {  # adapter stage → the bundled training file its quick version 
 class QuickTrainSettings:
     """A deliberately short training run (seconds on a CPU with the micro model)."""
 
-    steps: int = 12  # optimizer steps; the full lessons use hundreds
+    max_steps: int = 12  # optimizer steps; the full lessons use hundreds
     batch_size: int = 8  # examples per step
     learning_rate: float = 1e-3  # the cpu preset's; 2e-3 for 24 steps collapsed to one answer
     max_length: int = 256  # tokens per example (the domain set's system prompt makes them longer)
     examples: int = 256  # how many records to draw (evenly spread) from the training file
-    rank: int = 8  # LoRA rank: small is enough to see the adapter change behaviour
+    r: int = 8  # LoRA rank: small is enough to see the adapter change behaviour
     seed: int = 0  # same seed → same quick adapter
 
 
@@ -58,12 +58,12 @@ def train_quick_adapter(model, data: str | Path, out_dir: str | Path, name: str,
 
     s = settings or QuickTrainSettings()
     base, tok = models.load_base(model)
-    peft_model = models.attach_lora(base, tok, LoraSettings(r=s.rank, alpha=2 * s.rank,
+    peft_model = models.attach_lora(base, tok, LoraSettings(r=s.r, alpha=2 * s.r,
                                                             dropout=0.0), name=name, seed=s.seed)
     with tempfile.TemporaryDirectory() as tmp:  # checkpoints are not wanted for a quick run
-        ts = TrainSettings(output_dir=tmp, max_steps=s.steps, batch_size=s.batch_size,
+        ts = TrainSettings(output_dir=tmp, max_steps=s.max_steps, batch_size=s.batch_size,
                            learning_rate=s.learning_rate, max_length=s.max_length, eval_steps=0,
-                           save_steps=10 * s.steps, logging_steps=max(1, s.steps // 5),
+                           save_steps=10 * s.max_steps, logging_steps=max(1, s.max_steps // 5),
                            seed=s.seed, resume=False)
         result = train.train(peft_model, tok, _records(repo_path(data), s.examples), None, ts)
     meta = {"stage": "quick", "steps": result.steps, "final_train_loss": result.final_train_loss,
@@ -77,18 +77,15 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
     trained quick adapter in cache_dir/name. Returns {name: {"path", "origin"}}.
 
     origin is "saved" (from notebooks 03/04), "quick (cached)" or "quick (trained now)".
-    Names must be keys of QUICK_DATA so a quick adapter knows what to train on.
+    Names must be keys of QUICK_DATA so a quick adapter knows what to train on. A saved
+    adapter for another base raises (helpers.models.previous_adapter decides what is reused).
     """
     out: dict[str, dict] = {}
-    base = _base_id(model)
+    base = base_id(model)
     for name, folder in wanted.items():
-        folder, cached = repo_path(folder), repo_path(cache_dir) / name
-        if (folder / "adapter_config.json").exists():
-            if adapter_base(folder) != base:
-                raise ValueError(f"adapter {name!r} in {display_path(folder)} was trained on base "
-                                 f"{adapter_base(folder)!r}, but this notebook loads {base!r}: "
-                                 "set MODEL to that base, or retrain the adapter on this one")
-            out[name] = {"path": folder, "origin": "saved"}
+        saved, cached = previous_adapter(folder, model), repo_path(cache_dir) / name
+        if saved is not None:
+            out[name] = {"path": saved, "origin": "saved"}
         elif _cache_matches(cached, base, settings or QuickTrainSettings()):
             out[name] = {"path": cached, "origin": "quick (cached)"}
         else:  # missing, or cached for another base or settings: (re)train the stand-in
@@ -101,23 +98,12 @@ def ensure_adapters(model, wanted: Mapping[str, str | Path], cache_dir: str | Pa
     return out
 
 
-def _base_id(model) -> str:
-    """How save_adapter records a base model: repo-relative path or hub id."""
-    return display_path(model if isinstance(model, str) else model.model)
-
-
 def _cache_matches(folder: Path, base: str, settings: QuickTrainSettings) -> bool:
     """A cached stand-in is reused only for the same base model and the same settings."""
     if not (folder / "adapter_config.json").exists():
         return False
     meta = read_meta(folder)  # {} without a tunelab.json: not a stand-in this module made
     return adapter_base(folder) == base and meta.get("quick_settings") == asdict(settings)
-
-
-def adapter_base(folder: str | Path) -> str:
-    """The base model an adapter folder was trained on (from its adapter_config.json)."""
-    cfg = json.loads((Path(folder) / "adapter_config.json").read_text())
-    return cfg.get("base_model_name_or_path") or ""
 
 
 def describe(found: Mapping[str, dict]) -> str:
