@@ -65,7 +65,7 @@ def answer_and_score(model, tokenizer, records: Sequence[dict], settings=None,
 
 def knowledge_table(scores: dict[str, KnowledgeScore]):
     """One row per variant, one column per rate: "share [95% interval] (n)"; "—" = not measured."""
-    from helpers.registry._table import Table
+    from helpers.tables import Table
 
     names: list[str] = []
     for score in scores.values():

@@ -101,7 +101,7 @@ def showcase_table(peft_model, tokenizer, variants: Mapping[str, str | list[str]
     """prompt | expected | one column per variant ("✓ answer" or "✗ answer"), greedy answers."""
     from helpers.evaluate.suite import prompt_of
     from helpers.generate import generate_batch
-    from helpers.registry._table import Table
+    from helpers.tables import Table
 
     picked = showcase_records(items)
     settings = settings or GenerationSettings(max_new_tokens=40)

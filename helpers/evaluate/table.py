@@ -11,11 +11,12 @@ with 3 seeds both are rough, which is the honest thing to show.
 from __future__ import annotations
 
 import csv
-import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from helpers.tables import html_table, text_table
 
 
 @dataclass(frozen=True)
@@ -70,20 +71,10 @@ class ResultTable(list):
                        for c in cols] for r in self]
 
     def __str__(self) -> str:
-        cols, body = self._cells()
-        widths = [max(len(c), *(len(row[i]) for row in body)) if body else len(c)
-                  for i, c in enumerate(cols)]
-        def line(cells: list[str]) -> str:
-            return "  ".join(s.ljust(w) for s, w in zip(cells, widths)).rstrip()
-
-        return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in body])
+        return text_table(*self._cells())
 
     def _repr_html_(self) -> str:
-        cols, body = self._cells()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(s)}</td>" for s in r) + "</tr>"
-                       for r in body)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return html_table(*self._cells())
 
     def flat(self) -> list[dict]:
         """Rows with each Stat cell split into name_mean / name_std / name_min / name_max."""

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from helpers.registry._table import Table, fmt
+from helpers.tables import Table, fmt
 
 LABEL_KEYS = ("family", "topic", "kind")  # tried in order when label_key is None
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

@@ -20,8 +20,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from helpers.registry._table import Table, fmt
 from helpers.registry.errors import GateFailedError, GateSpecError
+from helpers.tables import Table, fmt
 
 _OPS = {">=": lambda v, t: v >= t, ">": lambda v, t: v > t, "<=": lambda v, t: v <= t,
         "<": lambda v, t: v < t, "==": lambda v, t: v == t}

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.io import write_json
 from helpers.registry._fs import locked
-from helpers.registry._table import Table
 from helpers.registry.audit import append_audit, read_audit
 from helpers.registry.errors import (
     IncompleteRunError,
@@ -35,6 +34,7 @@ from helpers.registry.errors import (
     UnknownStageError,
 )
 from helpers.registry.gate import Gate, GateResult, evaluate_gate, lookup
+from helpers.tables import Table
 
 if TYPE_CHECKING:
     from helpers.registry.run_dir import Run

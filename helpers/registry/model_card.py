@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.io import atomic_write_text
-from helpers.registry._table import Table, fmt
+from helpers.tables import Table, fmt
 
 if TYPE_CHECKING:
     from helpers.registry.run_dir import Run

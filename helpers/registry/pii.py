@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from helpers.registry._table import Table
+from helpers.tables import Table
 
 KINDS = ("api_key", "email", "card", "ip", "phone")  # also the order overlaps are resolved in
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]", "ip": "[IP]",

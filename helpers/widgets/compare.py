@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from html import escape
 
 from helpers.generate import Generation, GenerationSettings, stream
+from helpers.tables import html_table, text_table
 from helpers.widgets.presets import Preset
 from helpers.widgets.variants import Variant, as_variants, check_adapters, use_variant
 
 STOP_LABELS = {"eos": "EOS", "length": "max tokens"}  # how stop reasons read in tables and UI
+HEAD = ("variant", "stopped", "tokens", "tok/s", "check", "answer")  # a comparison's columns
 
 
 @dataclass
@@ -84,28 +85,20 @@ class ComparisonTable(list):
                  " ".join(r.text.split())] for r in self]
 
     def __str__(self) -> str:
-        head = ["variant", "stopped", "tokens", "tok/s", "check", "answer"]
-        rows = [head] + self._cells()
-        widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
-        lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths)) + " | " + r[-1] for r in rows]
-        lines.insert(1, "-+-".join("-" * w for w in widths) + "-+-" + "-" * 6)
         top = [f"prompt: {' '.join(self.prompt.split())}"]
         if self.expected is not None:
             top.append(f"expected: {self.expected}")
-        return "\n".join(top + lines)
+        table = text_table(HEAD, self._cells(), sep=" | ", cross="-+-", last_free=True)
+        return "\n".join([*top, table])
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("variant", "stopped", "tokens", "tok/s",
-                                                  "check", "answer"))
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{escape(c)}</td>"
-                                        for c in cells) + "</tr>" for cells in self._cells())
-        cap = f"prompt: {escape(self.prompt)}"
+        cap = f"prompt: {self.prompt}"
         if self.expected is not None:
-            cap += f" — expected: {escape(self.expected)}"
-        return f"<table><caption>{cap}</caption><tr>{head}</tr>{body}</table>"
+            cap += f" — expected: {self.expected}"
+        return html_table(HEAD, self._cells(), caption=cap, cell_style=" style='text-align:left'")
 
 
 def to_messages(prompt: str | Sequence[Mapping], system: str | None = None) -> list[dict]:
