@@ -34,6 +34,24 @@ def texts_of(generations: Sequence) -> list[str]:
     return [g if isinstance(g, str) else g.text for g in generations]
 
 
+def family_hits(records: Sequence[Mapping], texts: Sequence[str],
+                what: str) -> dict[str, list[bool]]:
+    """{family: [correct?, ...]} for instruction records and their answer texts (same order).
+
+    `what` names the caller in the error a record without 'family'/'answer' raises.
+    """
+    from helpers.tasks import score
+
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for i, (rec, text) in enumerate(zip(records, texts)):
+        if "family" not in rec or "answer" not in rec:
+            raise MetricInputError(
+                f"{what}: record {i} (id {rec.get('id')!r}) has no 'family'/'answer' field; "
+                "pass records from data/instructions/*.jsonl")
+        hits[rec["family"]].append(score(rec["family"], rec["answer"], text))
+    return hits
+
+
 def length_stop_share(generations: Sequence) -> float | None:
     """Share of generations that stopped on max_new_tokens ("length"), not on EOS.
 
@@ -84,16 +102,8 @@ def instruction_metrics(records: Sequence[Mapping], generations: Sequence) -> di
     `length_stop_share` / `eos_stop_share` (None for plain strings).
     For intervals and baselines per family use helpers.evaluate.family_table.
     """
-    from helpers.tasks import score
-
     _check_aligned(records, generations, "instruction_metrics")
-    hits: dict[str, list[bool]] = defaultdict(list)
-    for i, (rec, text) in enumerate(zip(records, texts_of(generations))):
-        if "family" not in rec or "answer" not in rec:
-            raise MetricInputError(
-                f"instruction_metrics: record {i} (id {rec.get('id')!r}) has no 'family'/'answer' "
-                "field; pass records from data/instructions/*.jsonl")
-        hits[rec["family"]].append(score(rec["family"], rec["answer"], text))
+    hits = family_hits(records, texts_of(generations), "instruction_metrics")
     by_family = {f: sum(h) / len(h) for f, h in sorted(hits.items())}
     flat = [h for hs in hits.values() for h in hs]
     return {"accuracy": sum(flat) / len(flat), "family_mean": sum(by_family.values()) / len(by_family),

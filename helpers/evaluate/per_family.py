@@ -9,7 +9,6 @@ tokens, not letters, so they measure the tokenizer more than the tuning.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
@@ -70,10 +69,10 @@ def family_table(records: Sequence[Mapping], generations: Sequence,
     default: the bundled data/instructions/train.jsonl, the split the adapters are tuned on.
     """
     from helpers.evaluate.baselines import chance_baseline, majority_baseline
-    from helpers.evaluate.metrics import _check_aligned, eos_stop_share, texts_of
+    from helpers.evaluate.metrics import _check_aligned, eos_stop_share, family_hits, texts_of
 
     _check_aligned(records, generations, "family_table")
-    hits = _hits(records, texts_of(generations))
+    hits = family_hits(records, texts_of(generations), "family_table")
     majority = majority_baseline(records, _default_train() if train_records is None else train_records)
     chance = chance_baseline(records)
     rows = [_row(f, h, majority[f], chance[f], z) for f, h in sorted(hits.items())]
@@ -106,20 +105,6 @@ def split_summary(families: Sequence[Mapping], z: float = 1.96) -> SplitSummary:
     return SplitSummary(score=proportion(sum(f["correct"] for f in families), n, z),
                         majority=sum(f["majority"] * f["n"] for f in families) / n,
                         chance=sum(f["chance"] * f["n"] for f in families) / n)
-
-
-def _hits(records: Sequence[Mapping], texts: list[str]) -> dict[str, list[bool]]:
-    from helpers.evaluate.metrics import MetricInputError
-    from helpers.tasks import score
-
-    hits: dict[str, list[bool]] = defaultdict(list)
-    for i, (rec, text) in enumerate(zip(records, texts)):
-        if "family" not in rec or "answer" not in rec:
-            raise MetricInputError(
-                f"family_table: record {i} (id {rec.get('id')!r}) has no 'family'/'answer' "
-                "field; pass records from data/instructions/*.jsonl")
-        hits[rec["family"]].append(score(rec["family"], rec["answer"], text))
-    return hits
 
 
 def _row(family: str, hits: list[bool], majority, chance: float, z: float) -> FamilyRow:
