@@ -39,19 +39,27 @@ def _logits(model, tok):
         return model(input_ids=ids).logits
 
 
-def test_trained_adapter_lands_in_the_run_and_reloads_identically(tiny_base, tmp_path):
-    from peft import PeftModel
-
-    torch.set_num_threads(2)
-    cfg = RunConfig(ModelSettings(model=str(tiny_base), quant="none"),
+def _train_tiny(tiny_base, tmp_path, quant: str, max_steps: int, learning_rate: float):
+    """An "sft" LoRA adapter (r=4) trained on RECORDS: (run config, model in eval mode,
+    tokenizer, TrainResult)."""
+    cfg = RunConfig(ModelSettings(model=str(tiny_base), quant=quant),
                     LoraSettings(r=4, alpha=8, dropout=0.0),
-                    TrainSettings(output_dir=str(tmp_path / "ckpt"), max_steps=4, batch_size=8,
-                                  learning_rate=5e-3, eval_steps=0, save_steps=0,
-                                  logging_steps=1, max_length=64, seed=0))
+                    TrainSettings(output_dir=str(tmp_path / "ckpt"), max_steps=max_steps,
+                                  batch_size=8, learning_rate=learning_rate, eval_steps=0,
+                                  save_steps=0, logging_steps=1, max_length=64, seed=0))
     model, tok = models.load_base(cfg.model)
     model = models.attach_lora(model, tok, cfg.lora, name="sft")
     result = train.train(model, tok, RECORDS, None, cfg.train)
     model.eval()
+    return cfg, model, tok, result
+
+
+def test_trained_adapter_lands_in_the_run_and_reloads_identically(tiny_base, tmp_path):
+    from peft import PeftModel
+
+    torch.set_num_threads(2)
+    cfg, model, tok, result = _train_tiny(tiny_base, tmp_path, quant="none", max_steps=4,
+                                          learning_rate=5e-3)
 
     root = tmp_path / "registry"
     run = Run.create(root, "tiny-sft", cfg, data={"train": RECORDS}, tags=["sft"])
@@ -95,15 +103,8 @@ def test_card_snippet_of_a_4bit_run_loads_the_adapter_on_the_base_it_was_trained
     import subprocess
     import sys
 
-    cfg = RunConfig(ModelSettings(model=str(tiny_base), quant="4bit"),
-                    LoraSettings(r=4, alpha=8, dropout=0.0),
-                    TrainSettings(output_dir=str(tmp_path / "ckpt"), max_steps=3, batch_size=8,
-                                  learning_rate=5e-2, eval_steps=0, save_steps=0,
-                                  logging_steps=1, max_length=64, seed=0))
-    model, tok = models.load_base(cfg.model)
-    model = models.attach_lora(model, tok, cfg.lora, name="sft")
-    train.train(model, tok, RECORDS, None, cfg.train)
-    model.eval()
+    cfg, model, tok, _ = _train_tiny(tiny_base, tmp_path, quant="4bit", max_steps=3,
+                                     learning_rate=5e-2)
     run = Run.create(tmp_path / "registry", "q-sft", cfg, data={"train": RECORDS})
     run.save_adapter(model, tok, "sft")
     run.finish({"domain_accuracy": 0.5})
