@@ -16,10 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# portable is the kit's one rule for machine-independent paths (helpers.paths); re-exported
-# here because registry.run_dir imports it from _fs.
-from helpers.paths import portable  # noqa: F401
-
 
 @contextmanager
 def locked(lock_path: Path) -> Iterator[None]:

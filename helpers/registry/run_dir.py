@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.io import write_json, write_jsonl
-from helpers.registry._fs import portable
+from helpers.paths import portable
 from helpers.registry.errors import RegistryError, RunFinishedError, RunNotFoundError
 from helpers.registry.index import COMPLETE_MARKER, Registry
 from helpers.registry.lineage import (
