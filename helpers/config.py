@@ -122,7 +122,7 @@ def resolve_model_path(model: str) -> str:
 
 
 def quick_mode(default: bool = False) -> bool:
-    """CI-sized runs? Set by TUNELAB_QUICK=1 (pytest's notebook runs, `helpers.course --quick`)."""
+    """CI-sized runs? Set by TUNELAB_QUICK=1 (pytest's notebook runs, `python -m helpers.bench.course --quick`)."""
     import os
 
     value = os.environ.get("TUNELAB_QUICK")

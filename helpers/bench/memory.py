@@ -24,7 +24,7 @@ from typing import Any
 
 from helpers.device import package_versions
 from helpers.io import write_json
-from helpers.memory import CONFIGS_DIR, TrainSettings, estimate_memory, make_settings
+from helpers.memory import CONFIGS_DIR, MemorySettings, estimate_memory, make_settings
 from helpers.paths import RESULTS_DIR
 
 CALIBRATION_FILE = RESULTS_DIR / "memory_calibration.json"
@@ -39,33 +39,33 @@ def _point(model: str, **settings: Any) -> tuple[str, dict[str, Any]]:
 
 # Short sequences so the whole grid runs in a few minutes on one GPU.
 GRID: tuple[tuple[str, dict[str, Any]], ...] = (
-    _point("SmolLM2-135M", method="full", batch_size=4, seq_len=256),
-    _point("SmolLM2-135M", method="lora", batch_size=4, seq_len=256),
-    _point("SmolLM2-135M", method="qlora", batch_size=4, seq_len=256),
-    _point("SmolLM2-135M", method="qlora", batch_size=4, seq_len=256, gradient_checkpointing=True),
-    _point("SmolLM2-135M", method="full", batch_size=2, seq_len=256, optimizer="adamw_8bit"),
-    _point("SmolLM2-135M", method="full", batch_size=2, seq_len=256, optimizer="paged_adamw_8bit"),
-    _point("SmolLM2-135M", method="lora", batch_size=4, seq_len=256, dtype="fp16"),
-    _point("SmolLM2-135M", method="lora", batch_size=2, seq_len=128, dtype="fp32"),
-    _point("SmolLM2-360M", method="lora", batch_size=4, seq_len=512),
-    _point("SmolLM2-360M", method="lora", batch_size=4, seq_len=512, gradient_checkpointing=True),
-    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512),
-    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True),
-    _point("SmolLM2-360M", method="full", batch_size=2, seq_len=256, gradient_checkpointing=True),
-    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, prepare_kbit=True,
-           gradient_checkpointing=True, optimizer="paged_adamw_8bit"),
-    _point("Qwen2.5-0.5B", method="lora", batch_size=2, seq_len=512),
-    _point("Qwen2.5-0.5B", method="qlora", batch_size=2, seq_len=512),
-    _point("Qwen2.5-0.5B", method="qlora", batch_size=4, seq_len=512, gradient_checkpointing=True,
-           optimizer="paged_adamw_8bit", lora_dropout=0.05),
-    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512),
-    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, gradient_checkpointing=True),
-    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, prepare_kbit=True),
-    _point("Llama-3.2-1B", method="lora", batch_size=1, seq_len=512, lora_r=64,
-           lora_targets=("q_proj", "v_proj")),
+    _point("SmolLM2-135M", method="full", batch_size=4, max_length=256),
+    _point("SmolLM2-135M", method="lora", batch_size=4, max_length=256),
+    _point("SmolLM2-135M", method="qlora", batch_size=4, max_length=256),
+    _point("SmolLM2-135M", method="qlora", batch_size=4, max_length=256, gradient_checkpointing=True),
+    _point("SmolLM2-135M", method="full", batch_size=2, max_length=256, optim="adamw_8bit"),
+    _point("SmolLM2-135M", method="full", batch_size=2, max_length=256, optim="paged_adamw_8bit"),
+    _point("SmolLM2-135M", method="lora", batch_size=4, max_length=256, dtype="fp16"),
+    _point("SmolLM2-135M", method="lora", batch_size=2, max_length=128, dtype="fp32"),
+    _point("SmolLM2-360M", method="lora", batch_size=4, max_length=512),
+    _point("SmolLM2-360M", method="lora", batch_size=4, max_length=512, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, max_length=512),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, max_length=512, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="full", batch_size=2, max_length=256, gradient_checkpointing=True),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, max_length=512, prepare_kbit=True,
+           gradient_checkpointing=True, optim="paged_adamw_8bit"),
+    _point("Qwen2.5-0.5B", method="lora", batch_size=2, max_length=512),
+    _point("Qwen2.5-0.5B", method="qlora", batch_size=2, max_length=512),
+    _point("Qwen2.5-0.5B", method="qlora", batch_size=4, max_length=512, gradient_checkpointing=True,
+           optim="paged_adamw_8bit", dropout=0.05),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, max_length=512),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, max_length=512, gradient_checkpointing=True),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, max_length=512, prepare_kbit=True),
+    _point("Llama-3.2-1B", method="lora", batch_size=1, max_length=512, r=64,
+           target_modules=("q_proj", "v_proj")),
     # helpers.train's default: logits only before answer tokens (a third of a support chat)
-    _point("Llama-3.2-1B", method="qlora", batch_size=2, seq_len=512, logit_share=0.3),
-    _point("SmolLM2-360M", method="qlora", batch_size=4, seq_len=512, logit_share=0.3),
+    _point("Llama-3.2-1B", method="qlora", batch_size=2, max_length=512, logit_share=0.3),
+    _point("SmolLM2-360M", method="qlora", batch_size=4, max_length=512, logit_share=0.3),
 )
 
 
@@ -76,7 +76,7 @@ def torch_dtype(name: str) -> Any:
     return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[name]
 
 
-def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: Path) -> Any:
+def build_model(config: dict[str, Any], s: MemorySettings, device: str, workdir: Path) -> Any:
     """A randomly initialised model set up for `s.method`, the way tunelab trains it."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
@@ -117,12 +117,12 @@ def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: 
     if s.method != "full":
         from peft import LoraConfig, get_peft_model
 
-        targets = "all-linear" if s.lora_targets == "all-linear" else list(s.lora_targets)
+        targets = "all-linear" if s.target_modules == "all-linear" else list(s.target_modules)
         lora = LoraConfig(
-            r=s.lora_r,
-            lora_alpha=2 * s.lora_r,
+            r=s.r,
+            lora_alpha=2 * s.r,
             target_modules=targets,
-            lora_dropout=s.lora_dropout,
+            lora_dropout=s.dropout,
             task_type="CAUSAL_LM",
         )
         model = get_peft_model(model, lora)
@@ -130,20 +130,20 @@ def build_model(config: dict[str, Any], s: TrainSettings, device: str, workdir: 
     return model.train()
 
 
-def make_optimizer(model: Any, s: TrainSettings) -> Any:
-    """The optimizer Trainer would build for `s.optimizer` (torch AdamW or bitsandbytes 8-bit)."""
+def make_optimizer(model: Any, s: MemorySettings) -> Any:
+    """The optimizer Trainer would build for `s.optim` (torch AdamW or bitsandbytes 8-bit)."""
     import torch
 
     trainable = [p for p in model.parameters() if p.requires_grad]
-    if s.optimizer == "adamw":
+    if s.optim == "adamw":
         return torch.optim.AdamW(trainable, lr=1e-5, foreach=True)
     import bitsandbytes as bnb
 
-    cls = bnb.optim.AdamW8bit if s.optimizer == "adamw_8bit" else bnb.optim.PagedAdamW8bit
+    cls = bnb.optim.AdamW8bit if s.optim == "adamw_8bit" else bnb.optim.PagedAdamW8bit
     return cls(trainable, lr=1e-5)
 
 
-def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = None) -> float:
+def train_step(model: Any, opt: Any, ids: Any, s: MemorySettings, scaler: Any = None) -> float:
     """One Trainer-like step: autocast forward, backward (scaled for fp16), clip, step, zero.
 
     With s.logit_share < 1 the last share of each sequence is the "answer": logits only there,
@@ -169,7 +169,7 @@ def train_step(model: Any, opt: Any, ids: Any, s: TrainSettings, scaler: Any = N
     return float(loss.detach())
 
 
-def _answer_only_loss(model: Any, ids: Any, s: TrainSettings) -> Any:
+def _answer_only_loss(model: Any, ids: Any, s: MemorySettings) -> Any:
     from helpers.answer_logits import answer_only_forward
     from helpers.chat.encode import IGNORE_INDEX
 
@@ -189,7 +189,7 @@ def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
         model = build_model(config, s, "cuda", Path(tmp))
         opt = make_optimizer(model, s)
         scaler = torch.amp.GradScaler("cuda") if s.dtype == "fp16" else None
-        ids = torch.randint(0, config["vocab_size"], (s.batch_size, s.seq_len), device="cuda")
+        ids = torch.randint(0, config["vocab_size"], (s.batch_size, s.max_length), device="cuda")
         train_step(model, opt, ids, s, scaler)  # warm-up: optimizer state, workspaces, autotuning
         torch.cuda.synchronize()
         static = torch.cuda.memory_allocated()
@@ -211,7 +211,7 @@ def measure(model_name: str, overrides: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _estimate_row(model_name: str, s: TrainSettings) -> dict[str, Any]:
+def _estimate_row(model_name: str, s: MemorySettings) -> dict[str, Any]:
     """The estimate in the terms PyTorch's allocator reports (paged optimizer state is outside)."""
     est = estimate_memory(CONFIGS_DIR / model_name / "config.json", s)
     allocated = est.peak_allocated - est.optimizer_paged
@@ -240,9 +240,10 @@ def _measure_or_report(model_name: str, overrides: dict[str, Any]) -> dict[str, 
     return row
 
 
-def _settings_dict(s: TrainSettings) -> dict[str, Any]:
+def _settings_dict(s: MemorySettings) -> dict[str, Any]:
     d = asdict(s)
-    d["lora_targets"] = s.lora_targets if isinstance(s.lora_targets, str) else list(s.lora_targets)
+    d["target_modules"] = (s.target_modules if isinstance(s.target_modules, str)
+                           else list(s.target_modules))
     return d
 
 

@@ -7,7 +7,7 @@
     >>> print(report.estimate)  # weights, adapters, gradients, optimizer, activations, logits...
 
 No weights are loaded and torch is not imported (except for budget="current"), so this runs
-anywhere in milliseconds. `python -m helpers.memory_bench` calibrates it on a real GPU.
+anywhere in milliseconds. `python -m helpers.bench.memory` calibrates it on a real GPU.
 """
 
 from helpers.memory.arch import (

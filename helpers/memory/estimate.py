@@ -10,7 +10,7 @@ Trainer-style step with autocast for bf16/fp16, SDPA attention without a padding
 LoRA with fp32 adapters, bitsandbytes NF4 (block 64), torch's multi-tensor AdamW (the fused
 one needs 4 bytes per trained parameter less); QLoRA's fp32 upcast only with prepare_kbit=True.
 The activation and loss terms were checked tensor by tensor on CPU (tests/test_memory.py);
-the CUDA constants below are calibrated by `python -m helpers.memory_bench` on a GPU.
+the CUDA constants below are calibrated by `python -m helpers.bench.memory` on a GPU.
 """
 
 from __future__ import annotations

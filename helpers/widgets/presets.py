@@ -57,8 +57,8 @@ def preset_from_record(record: dict, source: str) -> Preset:
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    return read_jsonl(path, "rebuild the bundled data (python -m helpers.tasks build / "
-                            "helpers.domain build)")
+    return read_jsonl(path, "rebuild the bundled data (python -m helpers.build.tasks build / "
+                            "python -m helpers.build.domain build)")
 
 
 def _spread(records: list[dict], n: int, key: str) -> list[dict]:

@@ -16,7 +16,7 @@ FILES = ("results.json", "results.csv", "summary.txt", "instruction.png", "domai
 
 def showcase(results: Mapping):
     """The fixed prompts with each variant's answer (first seed), as a printable table."""
-    from helpers.registry._table import Table
+    from helpers.tables import Table
 
     shown = results.get("showcase")
     if not shown:
@@ -118,7 +118,7 @@ def family_rows(results: Mapping, variant: str = "it", split: str = "seen"):
     the mean over all seeds, and the majority-answer and chance baselines beside them."""
     from statistics import mean
 
-    from helpers.registry._table import Table
+    from helpers.tables import Table
 
     seeds = [s for s in results["config"]["seeds"] if f"{variant}/{s}" in results["details"]]
     if not seeds:
