@@ -38,25 +38,26 @@ class Recipe:
     """What a learner chooses for a short QLoRA run."""
 
     learning_rate: float  # peak learning rate (cosine decay after 5% warmup)
-    rank: int  # LoRA rank r; alpha is kept at 2r so the update's scale does not change with r
-    steps: int  # optimizer steps of PRACTICE_BATCH examples each
+    r: int  # LoRA rank; alpha is kept at 2r so the update's scale does not change with r
+    max_steps: int  # optimizer steps of PRACTICE_BATCH examples each
 
 
-def recipe_from(value: Mapping, max_steps: int) -> Recipe:
-    """Check a {"learning_rate", "rank", "steps"} mapping and return it as a Recipe."""
+def recipe_from(value: Mapping, budget: int) -> Recipe:
+    """Check a {"learning_rate", "r", "max_steps"} mapping (the run config's names:
+    helpers.config.TrainSettings / LoraSettings) and return it as a Recipe."""
     if not isinstance(value, Mapping):
-        raise RecipeError(f"a recipe is a dict with learning_rate, rank and steps, not "
+        raise RecipeError(f"a recipe is a dict with learning_rate, r and max_steps, not "
                           f"{type(value).__name__}")
-    missing = [k for k in ("learning_rate", "rank", "steps") if k not in value]
+    missing = [k for k in ("learning_rate", "r", "max_steps") if k not in value]
     if missing:
-        raise RecipeError(f"recipe misses {missing}: give learning_rate, rank and steps")
-    lr, rank, steps = value["learning_rate"], value["rank"], value["steps"]
+        raise RecipeError(f"recipe misses {missing}: give learning_rate, r and max_steps")
+    lr, rank, steps = value["learning_rate"], value["r"], value["max_steps"]
     if type(lr) not in (float, int) or not math.isfinite(lr) or not 0 < lr < 1:
         raise RecipeError(f"recipe learning_rate={lr!r}: a number between 0 and 1, e.g. 1e-3")
     if type(rank) is not int or not 1 <= rank <= 64:
-        raise RecipeError(f"recipe rank={rank!r}: an int from 1 to 64")
-    if type(steps) is not int or not 1 <= steps <= max_steps:
-        raise RecipeError(f"recipe steps={steps!r}: an int from 1 to {max_steps} (the budget)")
+        raise RecipeError(f"recipe r={rank!r}: an int from 1 to 64")
+    if type(steps) is not int or not 1 <= steps <= budget:
+        raise RecipeError(f"recipe max_steps={steps!r}: an int from 1 to {budget} (the budget)")
     return Recipe(float(lr), rank, steps)
 
 
@@ -72,7 +73,7 @@ def family_records(split: str, families: Sequence[str] = PRACTICE_FAMILIES) -> l
 
 def train_short(records: Sequence[dict], recipe: Recipe, start=None, seed: int = 0):
     """Train a fresh LoRA adapter on the 4-bit micro model (or keep training `start`, a
-    (peft model, tokenizer) pair from an earlier call) for recipe.steps steps.
+    (peft model, tokenizer) pair from an earlier call) for recipe.max_steps steps.
 
     Returns (peft model, tokenizer, helpers.train.TrainResult). Nothing is written outside a
     temporary folder: no checkpoints are kept for runs this short.
@@ -82,15 +83,15 @@ def train_short(records: Sequence[dict], recipe: Recipe, start=None, seed: int =
 
     if start is None:
         base, tok = models.load_base(MICRO_MODEL)
-        model = models.attach_lora(base, tok, LoraSettings(r=recipe.rank, alpha=2 * recipe.rank,
+        model = models.attach_lora(base, tok, LoraSettings(r=recipe.r, alpha=2 * recipe.r,
                                                            dropout=0.0), name="practice", seed=seed)
     else:
         model, tok = start
     with tempfile.TemporaryDirectory() as tmp:
         settings = TrainSettings(
-            output_dir=tmp, max_steps=recipe.steps, batch_size=PRACTICE_BATCH,
+            output_dir=tmp, max_steps=recipe.max_steps, batch_size=PRACTICE_BATCH,
             learning_rate=recipe.learning_rate, max_length=PRACTICE_MAX_LENGTH, eval_steps=0,
-            save_steps=10 * recipe.steps, logging_steps=max(1, recipe.steps // 10), seed=seed,
+            save_steps=10 * recipe.max_steps, logging_steps=max(1, recipe.max_steps // 10), seed=seed,
             resume=False)
         result = train.train(model, tok, list(records), None, settings)
     return model, tok, result
@@ -122,10 +123,10 @@ def domain_rates(model, tok, records: Sequence[dict]):
     return score_knowledge(records, _answers(model, tok, records, max_new_tokens=24))
 
 
-def try_recipe(recipe: Mapping, max_steps: int = 60, split: str = "test_phrasing") -> Proportion:
+def try_recipe(recipe: Mapping, budget: int = 60, split: str = "test_phrasing") -> Proportion:
     """Train with `recipe` on the practice families and print the final loss, exact match on
     `split` (held-out phrasings: a validation split, not the grader's) and three answers."""
-    checked = recipe_from(recipe, max_steps)
+    checked = recipe_from(recipe, budget)
     model, tok, result = train_short(family_records("train"), checked)
     records = family_records(split)
     score, answers = exact_match(model, tok, records)
@@ -137,7 +138,7 @@ def try_recipe(recipe: Mapping, max_steps: int = 60, split: str = "test_phrasing
 
 
 # --- Replay: keep the old skill while learning the domain --------------------------------------
-STAGE_A = Recipe(learning_rate=3e-3, rank=16, steps=60)  # the instruction adapter (exercise 03b)
+STAGE_A = Recipe(learning_rate=3e-3, r=16, max_steps=60)  # the instruction adapter (exercise 03b)
 # Domain SFT after it: the micro model's SFT rate (helpers.config.MICRO_SFT_LEARNING_RATE),
 # 60 steps of 8, i.e. a budget of 480 training records.
 STAGE_B_STEPS = 60
@@ -184,7 +185,7 @@ def replay_outcome(mix: Sequence[dict], instruction_eval: Sequence[dict],
 
     model, tok, _ = train_short(family_records("train"), STAGE_A, seed=seed)
     before, _ = exact_match(model, tok, instruction_eval)
-    stage_b = Recipe(MICRO_SFT_LEARNING_RATE, STAGE_A.rank, STAGE_B_STEPS)
+    stage_b = Recipe(MICRO_SFT_LEARNING_RATE, STAGE_A.r, STAGE_B_STEPS)
     model, tok, _ = train_short(mix, stage_b, start=(model, tok), seed=seed)
     after, _ = exact_match(model, tok, instruction_eval)
     return ReplayOutcome(before, after, domain_loss(model, tok, domain_eval))

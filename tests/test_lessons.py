@@ -355,7 +355,7 @@ def recall_at_k(ranked, needed, k):
     # ML judgement (issue 16): these train the micro model, so one mutant each, with two mistakes.
     _m(F03B, "recipe_hub_rate_and_relative_stall", """
 def recipe():
-    return {"learning_rate": 2e-4, "rank": 16, "steps": 60}
+    return {"learning_rate": 2e-4, "r": 16, "max_steps": 60}
 
 def diagnose(losses):
     if len(losses) < 2:

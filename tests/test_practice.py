@@ -15,23 +15,23 @@ from helpers.practice import (
 
 
 def test_recipe_from_accepts_a_good_recipe_and_keeps_types():
-    got = recipe_from({"learning_rate": 3e-3, "rank": 16, "steps": 60}, max_steps=60)
+    got = recipe_from({"learning_rate": 3e-3, "r": 16, "max_steps": 60}, budget=60)
     assert got == Recipe(3e-3, 16, 60) and type(got.learning_rate) is float
 
 
 @pytest.mark.parametrize("bad, says", [
     ([("learning_rate", 1e-3)], "dict"),
-    ({"learning_rate": 1e-3, "rank": 8}, "steps"),
-    ({"learning_rate": "1e-3", "rank": 8, "steps": 10}, "learning_rate"),
-    ({"learning_rate": float("nan"), "rank": 8, "steps": 10}, "learning_rate"),
-    ({"learning_rate": 1e-3, "rank": 8.0, "steps": 10}, "rank"),
-    ({"learning_rate": 1e-3, "rank": True, "steps": 10}, "rank"),
-    ({"learning_rate": 1e-3, "rank": 8, "steps": 61}, "budget"),
-    ({"learning_rate": 1e-3, "rank": 8, "steps": 0}, "steps"),
+    ({"learning_rate": 1e-3, "r": 8}, "max_steps"),
+    ({"learning_rate": "1e-3", "r": 8, "max_steps": 10}, "learning_rate"),
+    ({"learning_rate": float("nan"), "r": 8, "max_steps": 10}, "learning_rate"),
+    ({"learning_rate": 1e-3, "r": 8.0, "max_steps": 10}, "recipe r="),
+    ({"learning_rate": 1e-3, "r": True, "max_steps": 10}, "recipe r="),
+    ({"learning_rate": 1e-3, "r": 8, "max_steps": 61}, "budget"),
+    ({"learning_rate": 1e-3, "r": 8, "max_steps": 0}, "max_steps"),
 ])
 def test_recipe_from_names_what_is_wrong(bad, says):
     with pytest.raises(RecipeError, match=says):
-        recipe_from(bad, max_steps=60)
+        recipe_from(bad, budget=60)
 
 
 def test_family_records_are_the_practice_families_only():
@@ -69,3 +69,23 @@ def test_check_mix_names_what_is_wrong(mix, says):
 
 def test_replay_budget_is_the_stage_b_steps_times_the_batch():
     assert REPLAY_BUDGET == 480
+
+
+def test_lesson_readmes_quote_the_committed_sweep():
+    """The numbers lessons 03 and 04 quote for their training exercises are those of
+    data/results/practice.json (`python -m helpers.bench.practice`)."""
+    import json
+    import re
+
+    from helpers.paths import REPO_ROOT, RESULTS_DIR
+
+    sweep = json.loads((RESULTS_DIR / "practice.json").read_text())
+    text = " ".join((REPO_ROOT / "lessons/03_instruction_tuning/README.md").read_text().split())
+    quoted = dict(re.findall(r"(\d+e-\d) (?:gives )?(\d\.\d\d)", text))
+    measured = {f"{r['learning_rate']:.0e}".replace("e-0", "e-"): f"{r['exact_match']:.2f}"
+                for r in sweep["recipes"]}
+    assert quoted and quoted == measured
+    replay = {r["mix"]: r for r in sweep["replay"]}
+    text = " ".join((REPO_ROOT / "lessons/04_domain_sft/README.md").read_text().split())
+    assert (f"({replay['no replay']['before']:.2f} before; "
+            f"{replay['no replay']['after']:.2f} with no replay)") in text

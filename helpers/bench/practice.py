@@ -2,7 +2,7 @@
 tests' floors): exact match after 60-step runs at several learning rates, and what replay mixes
 of several kinds keep and learn.
 
-    python -m helpers.practice_sweep --out data/results/practice.json      # ~6 min on 2 cores
+    python -m helpers.bench.practice --out data/results/practice.json      # ~6 min on 2 cores
 
 Every row uses helpers.practice, the code the grader runs, on the hidden splits the grader uses.
 """
@@ -19,11 +19,12 @@ from pathlib import Path
 LEARNING_RATES = (2e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2)
 # (name, replayed share, how the replayed records are chosen)
 MIXES = (("no replay", 0.0, "sample"), ("25% replay, sampled", 0.25, "sample"),
+         ("25% replay, every family equally", 0.25, "per_family"),
          ("25% replay, first records of the file", 0.25, "first"), ("50% replay, sampled", 0.5, "sample"))
 
 
 def recipe_rows(rates=LEARNING_RATES) -> list[dict]:
-    """One 60-step, rank-16 run per learning rate: final loss, loss curve, exact match."""
+    """One 60-step, r=16 run per learning rate: final loss, loss curve, exact match."""
     from helpers import practice
 
     rows = []
@@ -31,7 +32,7 @@ def recipe_rows(rates=LEARNING_RATES) -> list[dict]:
         recipe = practice.Recipe(lr, 16, 60)
         model, tok, result = practice.train_short(practice.family_records("train"), recipe)
         seen, _ = practice.exact_match(model, tok, practice.family_records("test_seen"))
-        rows.append({"learning_rate": lr, "rank": 16, "steps": 60,
+        rows.append({"learning_rate": lr, "r": 16, "max_steps": 60,
                      "final_train_loss": round(result.final_train_loss, 3),
                      "losses": [round(h["loss"], 3) for h in result.history if "loss" in h],
                      "exact_match": seen.accuracy, "interval": [seen.low, seen.high], "n": seen.n})
@@ -43,7 +44,15 @@ def _mix(domain, instructions, share: float, how: str, seed: int = 0) -> list[di
 
     rng = random.Random(seed)
     n_replay = round(share * REPLAY_BUDGET)
-    replay = instructions[:n_replay] if how == "first" else rng.sample(instructions, n_replay)
+    if how == "first":  # the file is grouped by family: this replays one family only
+        replay = instructions[:n_replay]
+    elif how == "per_family":  # the same number from each family (exercise 04c's solution)
+        families = sorted({r["family"] for r in instructions})
+        replay = [r for k, f in enumerate(families)
+                  for r in rng.sample([x for x in instructions if x["family"] == f],
+                                      n_replay // len(families) + (k < n_replay % len(families)))]
+    else:
+        replay = rng.sample(instructions, n_replay)
     mix = rng.sample(domain, REPLAY_BUDGET - n_replay) + replay
     rng.shuffle(mix)
     return mix

@@ -3,8 +3,9 @@
 # ruff: noqa: F821
 """Hidden tests of exercise 03b (qlora_recipe): the recipe's outcome, verdicts on real curves."""
 
-# Training losses logged every 6 steps by real 60-step runs of Q1's setup (QLoRA, rank 16, seed 0,
-# micro model) at five learning rates; the run's exact match on the hidden split in the comment.
+# Training losses logged every 6 steps by real 60-step runs of Q1's setup (QLoRA, r=16, seed 0,
+# micro model) at five learning rates (data/results/practice.json, `python -m
+# helpers.bench.practice`); the run's exact match on the hidden split in the comment.
 CURVE_2E4 = [15.683, 14.291, 12.044, 9.417, 7.677, 5.945, 5.912, 5.351, 5.324, 5.394]  # 0.00
 CURVE_2E3 = [12.958, 4.272, 2.123, 1.049, 0.728, 0.552, 0.608, 0.645, 0.486, 0.383]  # 0.65
 CURVE_3E3 = [11.997, 3.224, 1.396, 0.9, 0.694, 0.367, 0.221, 0.298, 0.221, 0.173]  # 0.78
@@ -19,7 +20,7 @@ def _trained():
     if "run" not in _RUN:
         from helpers.practice import exact_match, family_records, recipe_from, train_short
 
-        checked = recipe_from(recipe(), max_steps=60)
+        checked = recipe_from(recipe(), budget=60)
         model, tok, result = train_short(family_records("train"), checked)
         score, answers = exact_match(model, tok, family_records("test_seen"))
         _RUN["run"] = (checked, result, score, answers)
