@@ -139,9 +139,12 @@ def try_recipe(recipe: Mapping, budget: int = 60, split: str = "test_phrasing") 
 
 # --- Replay: keep the old skill while learning the domain --------------------------------------
 STAGE_A = Recipe(learning_rate=3e-3, r=16, max_steps=60)  # the instruction adapter (exercise 03b)
-# Domain SFT after it: the micro model's SFT rate (helpers.config.MICRO_SFT_LEARNING_RATE),
-# 60 steps of 8, i.e. a budget of 480 training records.
+# Domain SFT after it: 60 steps of 8, i.e. a budget of 480 training records, at 3e-3 and not at
+# the micro model's SFT rate (5e-3, helpers.config): at 5e-3 the same 25% replay mix kept 0.31 to
+# 0.65 exact match depending on which records were drawn, so a grader would fail a good mix by
+# chance; at 3e-3 three draws kept 0.64-0.69 (data/results/practice.json).
 STAGE_B_STEPS = 60
+STAGE_B_LEARNING_RATE = 3e-3
 REPLAY_BUDGET = STAGE_B_STEPS * PRACTICE_BATCH
 
 
@@ -152,6 +155,7 @@ class ReplayOutcome:
     before: Proportion  # exact match on the practice families before domain SFT
     after: Proportion  # the same questions after it: the drop is the forgetting
     domain_loss: float  # answer loss (nats/token) on the domain questions after it: lower = learned
+    domain_loss_before: float  # the same before domain SFT (the instruction adapter alone)
 
 
 def domain_loss(model, tok, records: Sequence[dict]) -> float:
@@ -180,15 +184,14 @@ def check_mix(mix, domain: Sequence[dict], instructions: Sequence[dict], budget:
 def replay_outcome(mix: Sequence[dict], instruction_eval: Sequence[dict],
                    domain_eval: Sequence[dict], seed: int = 0) -> ReplayOutcome:
     """Train the instruction adapter (STAGE_A on the practice families), score it, keep training
-    it on `mix` for STAGE_B_STEPS at the micro model's SFT rate, and score it again."""
-    from helpers.config import MICRO_SFT_LEARNING_RATE
-
+    it on `mix` for STAGE_B_STEPS at STAGE_B_LEARNING_RATE, and score it again."""
     model, tok, _ = train_short(family_records("train"), STAGE_A, seed=seed)
     before, _ = exact_match(model, tok, instruction_eval)
-    stage_b = Recipe(MICRO_SFT_LEARNING_RATE, STAGE_A.r, STAGE_B_STEPS)
+    loss_before = domain_loss(model, tok, domain_eval)
+    stage_b = Recipe(STAGE_B_LEARNING_RATE, STAGE_A.r, STAGE_B_STEPS)
     model, tok, _ = train_short(mix, stage_b, start=(model, tok), seed=seed)
     after, _ = exact_match(model, tok, instruction_eval)
-    return ReplayOutcome(before, after, domain_loss(model, tok, domain_eval))
+    return ReplayOutcome(before, after, domain_loss(model, tok, domain_eval), loss_before)
 
 
 def try_mix(build_mix, seed: int = 0) -> ReplayOutcome:
@@ -203,5 +206,5 @@ def try_mix(build_mix, seed: int = 0) -> ReplayOutcome:
     share = sum(r["id"] in {i["id"] for i in instructions} for r in mix) / len(mix)
     out = replay_outcome(mix, family_records("test_phrasing"), load_split("validation"), seed)
     print(f"replayed share {share:.2f}: old skill {out.before} -> {out.after}; domain answer "
-          f"loss {out.domain_loss:.3f}")
+          f"loss {out.domain_loss_before:.3f} -> {out.domain_loss:.3f}")
     return out

@@ -89,3 +89,6 @@ def test_lesson_readmes_quote_the_committed_sweep():
     text = " ".join((REPO_ROOT / "lessons/04_domain_sft/README.md").read_text().split())
     assert (f"({replay['no replay']['before']:.2f} before; "
             f"{replay['no replay']['after']:.2f} with no replay)") in text
+    assert f"(10%: {replay['10% replay, every family equally']['after']:.2f})" in text
+    half = replay["50% replay, every family equally"]["domain_answer_loss"]
+    assert "(50%: above the ceiling)" in text and half > 1.45
