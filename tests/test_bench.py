@@ -28,6 +28,7 @@ def quick_results(tmp_path_factory):
     return results, out
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_valid_json_and_markdown(quick_results):
     results, out = quick_results
     on_disk = json.loads((out / "cpu-quick.json").read_text())
@@ -40,6 +41,7 @@ def test_quick_benchmark_writes_valid_json_and_markdown(quick_results):
     assert results["versions"]["trl"] != "missing"
 
 
+@pytest.mark.slow
 def test_quick_benchmark_compares_like_with_like(quick_results):
     """Both trainers saw the same examples in the same order (same sampler seed), so every row
     trained on exactly the same number of non-pad tokens; the kit rows carry ratios to TRL."""

@@ -25,6 +25,8 @@ from browser_support import (
 
 from helpers.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # JupyterLab and headless Chromium (fast tier: pytest -m 'not slow')
+
 NOTEBOOK = "06_compare_live.ipynb"
 SCREENSHOT_DIR = os.environ.get("TUNELAB_SCREENSHOTS")
 RUN_ALL_TIMEOUT_MS = 420_000  # all of notebook 06: ~15 s with cached adapters; training two

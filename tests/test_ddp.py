@@ -14,6 +14,8 @@ from tiny_models import save_tiny_llama, sentence_tokenizer
 
 from helpers.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # two torchrun processes train the micro model (fast tier: pytest -m 'not slow')
+
 # Two processes sum their gradients in a different order than one process: float32 rounding,
 # amplified a little by 3 AdamW steps (Adam normalises tiny gradients). Measured: weights
 # differ by ~2e-7 (fp32 LoRA); a wrong batch split moves them by ~2e-2, the loss in the 2nd

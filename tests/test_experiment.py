@@ -100,6 +100,7 @@ def quick_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @needs_micro
 def test_quick_run_writes_valid_results(quick_run):
     for name in FILES:
@@ -121,6 +122,7 @@ def test_quick_run_writes_valid_results(quick_run):
     assert len(csv_lines) == 1 + len(results["rows"]) and csv_lines[0].startswith("variant,seed")
 
 
+@pytest.mark.slow
 @needs_micro
 def test_quick_run_measures_retrieval_and_fresh_facts(quick_run):
     results = json.loads((quick_run / "results.json").read_text())
@@ -237,6 +239,7 @@ def test_experiment_trains_with_the_notebooks_budgets():
         assert nb04["LEARNING_RATE"] == "auto" and cfg["sft_learning_rate"] == MICRO_SFT_LEARNING_RATE
 
 
+@pytest.mark.slow
 @needs_micro
 def test_sweep_appends_each_recipe_and_skips_what_it_measured(tmp_path):
     from helpers.bench.experiment.sweep import KEYS, grid, run_sweep

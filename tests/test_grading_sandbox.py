@@ -20,6 +20,8 @@ import pytest
 
 from helpers.grading import GradeConfig, grade_many, release, validate
 
+pytestmark = pytest.mark.slow  # grades notebooks in sandboxed processes (fast tier: pytest -m 'not slow')
+
 FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "exercise"
 CFG = {"time_limit_s": 2, "test_timeout_s": 1, "memory_mb": 512}
 

@@ -197,6 +197,7 @@ TINY_ARGS = ["--steps", "12", "--n-documents", "1500", "--vocab-size", "400", "-
              "3", "--lr", "0.01", "--threads", "1"]
 
 
+@pytest.mark.slow
 def test_tiny_pretraining_run_writes_a_loadable_model(tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -216,6 +217,7 @@ def test_tiny_pretraining_run_writes_a_loadable_model(tmp_path):
     assert m["config"]["model"]["hidden_size"] == 32 == model.config.hidden_size
 
 
+@pytest.mark.slow
 def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
     import torch
     from safetensors.torch import load_file
@@ -237,6 +239,7 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
     assert curve("whole") == curve("split")
 
 
+@pytest.mark.slow
 def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_path):
     from helpers.build.micro.__main__ import main
 
@@ -257,6 +260,7 @@ def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_pat
     assert curve(second)[0] < m2["heldout_loss_untrained"] - 0.5
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_checkpoint_from_other_settings(tmp_path):
     from helpers.build.micro.__main__ import main
     from helpers.build.micro.checkpoint import CheckpointMismatchError
@@ -397,6 +401,7 @@ def test_bundled_model_perplexity_far_below_untrained_twin(bundled, metrics):
     assert metrics["heldout_ppl_untrained"] > 50 * metrics["heldout_ppl_trained"]
 
 
+@pytest.mark.slow
 def test_bundled_base_model_continues_instead_of_answering(bundled, metrics):
     from helpers.probe import run_base_check
 
@@ -406,6 +411,7 @@ def test_bundled_base_model_continues_instead_of_answering(bundled, metrics):
     assert check["answered_share"] == metrics["base_check"]["answered_share"]
 
 
+@pytest.mark.slow
 def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundled, metrics):
     import torch
     from transformers import AutoModelForCausalLM
@@ -441,6 +447,7 @@ def test_bundled_tokenizer_one_word_one_set_of_ids(bundled, metrics):
 
 # --- QLoRA on CPU: 4-bit NF4 base + LoRA ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_qlora_on_bundled_model_trains_on_cpu():
     import torch
     from bitsandbytes.nn import Linear4bit

@@ -131,6 +131,7 @@ def test_same_seed_same_run(tiny_model_dir, tmp_path):
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow
 def test_resume_after_interrupt_equals_uninterrupted(tiny_model_dir, tmp_path):
     model, tok = _fresh(tiny_model_dir)
     full = train.train(model, tok, RECORDS, None, _settings(tmp_path / "full", eval_steps=0))

@@ -14,6 +14,8 @@ from helpers.config import LoraSettings, ModelSettings, RunConfig, TrainSettings
 from helpers.registry import Gate, Registry, Run
 from helpers.world import COLORS, OBJECTS, PEOPLE
 
+pytestmark = pytest.mark.slow  # trains adapters and loads them in fresh processes (fast tier: pytest -m 'not slow')
+
 RECORDS = [{"messages": [{"role": "user", "content": f"Which colour? {p} has a {c} {o}."},
                          {"role": "assistant", "content": c}], "id": f"r{i}"}
            for i, (p, c, o) in enumerate(zip(PEOPLE * 3, COLORS * 9, OBJECTS * 3))][:32]

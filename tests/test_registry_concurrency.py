@@ -25,6 +25,8 @@ import pytest
 from helpers.paths import REPO_ROOT
 from helpers.registry import Gate, IncompleteRunError, Registry, Run, RunNotFoundError
 
+pytestmark = pytest.mark.slow  # kills writer processes at each crash point (fast tier: pytest -m 'not slow')
+
 ENV = {"hardware": {"device": "cpu", "name": "test"}, "packages": {"python": "3"}}
 EASY = Gate(thresholds={"acc": ">=0.1"}, max_regression={"acc": 1.0}, name="easy")
 RUNS_PER_WORKER = 12

@@ -45,6 +45,7 @@ def test_long_record_really_has_the_tokens(small_tokenizer):
     assert n >= 600 and sum(m["role"] == "assistant" for m in record["messages"]) > 3
 
 
+@pytest.mark.slow
 def test_probe_trains_in_a_fresh_process_and_reports_its_peak(tmp_path):
     result = run_probe(probe_case("micro", "kit", 128), 64 * 2**30, tmp_path)
     assert result["fits"] and result["error"] is None
