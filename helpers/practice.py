@@ -14,7 +14,6 @@ by a few examples, which is why the exercises' floors sit below the scores good 
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -79,7 +78,7 @@ def train_short(records: Sequence[dict], recipe: Recipe, start=None, seed: int =
     temporary folder: no checkpoints are kept for runs this short.
     """
     from helpers import models, train
-    from helpers.config import LoraSettings, TrainSettings
+    from helpers.config import LoraSettings
 
     if start is None:
         base, tok = models.load_base(MICRO_MODEL)
@@ -87,13 +86,10 @@ def train_short(records: Sequence[dict], recipe: Recipe, start=None, seed: int =
                                                            dropout=0.0), name="practice", seed=seed)
     else:
         model, tok = start
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = TrainSettings(
-            output_dir=tmp, max_steps=recipe.max_steps, batch_size=PRACTICE_BATCH,
-            learning_rate=recipe.learning_rate, max_length=PRACTICE_MAX_LENGTH, eval_steps=0,
-            save_steps=10 * recipe.max_steps, logging_steps=max(1, recipe.max_steps // 10), seed=seed,
-            resume=False)
-        result = train.train(model, tok, list(records), None, settings)
+    result = train.train_briefly(model, tok, list(records), max_steps=recipe.max_steps,
+                                 batch_size=PRACTICE_BATCH, learning_rate=recipe.learning_rate,
+                                 max_length=PRACTICE_MAX_LENGTH,
+                                 logging_steps=max(1, recipe.max_steps // 10), seed=seed)
     return model, tok, result
 
 
@@ -203,7 +199,8 @@ def try_mix(build_mix, seed: int = 0) -> ReplayOutcome:
     domain, instructions = load_split("train"), family_records("train")
     mix = build_mix(domain, instructions, REPLAY_BUDGET, seed)
     check_mix(mix, domain, instructions, REPLAY_BUDGET)
-    share = sum(r["id"] in {i["id"] for i in instructions} for r in mix) / len(mix)
+    replayed = {r["id"] for r in instructions}
+    share = sum(r["id"] in replayed for r in mix) / len(mix)
     out = replay_outcome(mix, family_records("test_phrasing"), load_split("validation"), seed)
     print(f"replayed share {share:.2f}: old skill {out.before} -> {out.after}; domain answer "
           f"loss {out.domain_loss_before:.3f} -> {out.domain_loss:.3f}")

@@ -256,6 +256,18 @@ def train(model, tokenizer, train_records, eval_records=None, settings: TrainSet
     return _result(history, trainer, time.perf_counter() - start, resume, _dropped_counts(train_set))
 
 
+def train_briefly(model, tokenizer, records, **settings) -> TrainResult:
+    """A short run whose checkpoints nobody wants (a quick widget adapter, an exercise's trial):
+    TrainSettings(**settings) with a temporary output folder, no evaluation, no saves and no
+    resume, so nothing is left on disk and an old run's checkpoint is never picked up."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = TrainSettings(output_dir=tmp, eval_steps=0, save_steps=10 * settings["max_steps"],
+                            resume=False, **settings)
+        return train(model, tokenizer, records, None, run)
+
+
 def grouping_note(n_examples: int, settings: TrainSettings) -> str | None:
     """Why group_by_length will do nothing here, or None when it groups.
 

@@ -9,7 +9,6 @@ quality that a full run reaches.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,18 +53,16 @@ def train_quick_adapter(model, data: str | Path, out_dir: str | Path, name: str,
     model: a ModelSettings or a model path / hub id (loaded in 4-bit NF4, as for QLoRA).
     """
     from helpers import models, train
-    from helpers.config import LoraSettings, TrainSettings
+    from helpers.config import LoraSettings
 
     s = settings or QuickTrainSettings()
     base, tok = models.load_base(model)
     peft_model = models.attach_lora(base, tok, LoraSettings(r=s.r, alpha=2 * s.r,
                                                             dropout=0.0), name=name, seed=s.seed)
-    with tempfile.TemporaryDirectory() as tmp:  # checkpoints are not wanted for a quick run
-        ts = TrainSettings(output_dir=tmp, max_steps=s.max_steps, batch_size=s.batch_size,
-                           learning_rate=s.learning_rate, max_length=s.max_length, eval_steps=0,
-                           save_steps=10 * s.max_steps, logging_steps=max(1, s.max_steps // 5),
-                           seed=s.seed, resume=False)
-        result = train.train(peft_model, tok, _records(repo_path(data), s.examples), None, ts)
+    result = train.train_briefly(peft_model, tok, _records(repo_path(data), s.examples),
+                                 max_steps=s.max_steps, batch_size=s.batch_size,
+                                 learning_rate=s.learning_rate, max_length=s.max_length,
+                                 logging_steps=max(1, s.max_steps // 5), seed=s.seed)
     meta = {"stage": "quick", "steps": result.steps, "final_train_loss": result.final_train_loss,
             "data": str(Path(data).name), "quick_settings": asdict(s)}
     return models.save_adapter(peft_model, tok, repo_path(out_dir), name, meta)
