@@ -134,3 +134,46 @@ def test_no_lazy_import_reaches_a_builder_benchmark_or_grader(path):
         todo.extend(_static_imports(name))
     leaks = sorted(m for m in seen if m.startswith(FORBIDDEN))
     assert not leaks, f"{path.name}: its helpers modules can import {leaks}"
+
+
+def _learner_modules() -> list[str]:
+    """Every module of the learner's library: helpers/ but build/, bench/, grading/, micro/."""
+    names = []
+    for path in sorted((REPO_ROOT / "helpers").rglob("*.py")):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        if len(parts) > 2 and parts[1] in ("build", "bench", "grading", "micro"):
+            continue
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def test_no_learner_module_can_import_a_builder_benchmark_or_grader():
+    # Stricter than the notebook tests: every module of the library, whether a notebook uses it
+    # or not, followed statically through every import statement (inside functions too).
+    modules = _learner_modules()
+    assert "helpers.tasks.families" in modules and "helpers.tables" in modules
+    assert not any(m.startswith(FORBIDDEN) for m in modules)
+    leaks = {}
+    for module in modules:
+        seen, todo = set(), [module]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(_static_imports(name))
+        reached = sorted(m for m in seen if m.startswith(FORBIDDEN))
+        if reached:
+            leaks[module] = reached
+    assert not leaks, f"learner modules that can import build/bench/grading code: {leaks}"
+
+
+def test_importing_helpers_tasks_loads_nothing_from_helpers_build():
+    # The task families are learner-side; their example generators are build-time
+    # (helpers.build.tasks.generators) and must not come along with them.
+    probe = ("import json, sys, helpers.tasks, helpers.tasks.score\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('helpers.'))))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert "helpers.tasks.families" in loaded
+    assert not [m for m in loaded if m.startswith(FORBIDDEN)], loaded

@@ -13,6 +13,7 @@ import pytest
 from helpers import paths, world
 from helpers.build.tasks import SPLITS, BuildConfig, BuildError, build_splits, plan_splits
 from helpers.build.tasks.__main__ import main
+from helpers.build.tasks.lexicon import plural
 from helpers.data import find_leakage, load, to_canonical
 from helpers.tasks import (
     FAMILIES,
@@ -24,7 +25,6 @@ from helpers.tasks import (
     score_records,
     split_user_content,
 )
-from helpers.tasks.lexicon import plural
 
 # sha256 of train + test_seen + test_phrasing + test_unseen_family JSONL bytes (default config).
 # If you changed a family on purpose: rebuild with `python -m helpers.build.tasks build`, commit the
@@ -66,6 +66,36 @@ def test_registry_has_enough_families_and_phrasings():
         assert len(set(f.phrasings)) == len(f.phrasings), f"{f.name}: duplicate phrasing"
     assert set(HELD_OUT_FAMILIES) <= set(names) and len(HELD_OUT_FAMILIES) == 8
     assert len(names) - len(HELD_OUT_FAMILIES) >= 30
+
+
+def test_every_family_has_exactly_one_generator_and_every_generator_a_family():
+    """The learner-side families (helpers.tasks) and the builder's generators name the same set."""
+    from helpers.build.tasks import generators
+
+    families, makers = {f.name for f in FAMILIES}, set(generators.GENERATORS)
+    assert not families - makers, f"task families without a generator: {sorted(families - makers)}"
+    assert not makers - families, f"generators without a task family: {sorted(makers - families)}"
+    generators.check_generators()
+    # the builder checks the same before it draws, naming what is missing or extra
+    with pytest.raises(generators.GeneratorRegistryError,
+                       match=r"without an example generator: no_such_family .*"
+                             r"generators without a task family: reverse_word"):
+        generators.check_generators([n for n in families if n != "reverse_word"]
+                                    + ["no_such_family"])
+    with pytest.raises(generators.GeneratorRegistryError, match="'no_such_family' has no"):
+        generators.generator("no_such_family")
+    with pytest.raises(generators.GeneratorRegistryError, match="'add' has two example generators"):
+        generators._merge(generators.generators_numbers, generators.generators_numbers)
+
+
+def test_learner_families_carry_no_generator():
+    """helpers.tasks.Family is what scoring needs; drawing examples is the builder's job."""
+    from dataclasses import fields
+
+    from helpers.tasks import Family
+
+    assert [f.name for f in fields(Family)] == [
+        "name", "description", "skill", "phrasings", "checker", "data_fields"]
 
 
 def test_every_phrasing_renders_short_well_formed_prompts(splits):

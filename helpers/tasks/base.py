@@ -1,9 +1,10 @@
 """What a task family is, and how one example of it is rendered into an instruction.
 
 A family is a small, programmatically checkable skill ("reverse a word", "add two numbers").
-It knows how to draw a random input with its answer (`make`), several ways of asking for it
-(`phrasings`), and how a generated answer should be compared with the expected one (`checker`,
-used by helpers.tasks.score).
+It knows several ways of asking for it (`phrasings`) and how a generated answer should be
+compared with the expected one (`checker`, used by helpers.tasks.score). Drawing random inputs
+with their answers is build-time work: each family's generator is in
+helpers/build/tasks/generators_*.py (registry: helpers.build.tasks.generators).
 
 Phrasings are `str.format` templates over the example's fields. If a phrasing names one of the
 family's `data_fields` (usually just `{input}`) the data is written inline ("Reverse the word
@@ -16,9 +17,7 @@ style would be tested on a habit, not on the skill.
 from __future__ import annotations
 
 import json
-import random
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 
 # How score.py compares answers; each name is implemented there.
@@ -31,7 +30,7 @@ SKILLS = ("copy", "select", "transform", "knowledge", "compute")
 
 @dataclass(frozen=True)
 class Example:
-    """One drawn input of a family: template fields (incl. optional `input`) and the answer."""
+    """One input of a family: template fields (incl. optional `input`) and the answer."""
 
     fields: dict[str, str]  # values for the phrasing templates; "input" is the data itself
     answer: str  # the one correct response, as the model should write it
@@ -44,13 +43,12 @@ class Example:
 
 @dataclass(frozen=True)
 class Family:
-    """A task family: how to draw examples, how to ask for them, how to check answers."""
+    """A task family: how to ask for its examples and how to check the answers."""
 
     name: str  # short snake_case id, used in record ids and file names
     description: str  # one line for the data card
     skill: str  # one of SKILLS: what the model has to do to answer
     phrasings: tuple[str, ...]  # instruction templates; the LAST one is held out of training
-    make: Callable[[random.Random], Example]  # draws one example from a seeded RNG
     checker: str = "exact"  # one of CHECKERS: how score.py compares answers
     data_fields: tuple[str, ...] = ("input",)  # fields that ARE the data: inline => no input below
 
@@ -75,11 +73,6 @@ class Family:
 def user_content(instruction: str, data: str) -> str:
     """The user turn: the instruction, then the input after a blank line when there is one."""
     return f"{instruction}\n\n{data}" if data else instruction
-
-
-def ex(answer: str | int, **fields: str | int) -> Example:
-    """Shorthand used by the family modules: every field and the answer become strings."""
-    return Example({k: str(v) for k, v in fields.items()}, str(answer))
 
 
 def split_user_content(content: str) -> tuple[str, str]:

@@ -186,7 +186,7 @@ def answer_token_coverage(tokenizer, train_ids) -> dict[str, dict[str, Any]]:
 def world_words() -> list[str]:
     """Every word of the micro world: the task lexicon plus names, towns, days and months."""
     from helpers import world
-    from helpers.tasks.lexicon import WORDS
+    from helpers.build.tasks.lexicon import WORDS
 
     return sorted(set(WORDS) | set(world.PEOPLE) | set(world.TOWNS) | set(world.DAYS)
                   | set(world.MONTHS))

@@ -5,7 +5,9 @@
     from helpers.build.tasks import build_splits
     splits = build_splits()      # the same records as data/instructions/*.jsonl
 
-The families and the answer checker are learner-side, in helpers.tasks.
+The families (how each is asked and checked) and the answer checker are learner-side, in
+helpers.tasks; what draws each family's examples is here: generators (the registry, one
+generator per family), generators_{words,lists,numbers,facts}, lexicon (their word pools).
 """
 
 from helpers.build.tasks.build import (

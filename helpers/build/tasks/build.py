@@ -18,7 +18,9 @@ byte-identical. Families whose input space is used up by then (the letter famili
 words) keep only the first ten.
 
 Each family draws from its own RNG seeded with (seed, family name), so adding a family or
-changing one family's count leaves every other family's examples unchanged.
+changing one family's count leaves every other family's examples unchanged. The draws are made
+by the family's example generator (helpers.build.tasks.generators); the phrasings they are
+asked with come from the learner-side family (helpers.tasks).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers.build.tasks.generators import check_generators, generator
 from helpers.tasks.base import Example, Family, split_user_content, user_content
 from helpers.tasks.families import FAMILIES, HELD_OUT_FAMILIES, get_family
 
@@ -60,12 +63,13 @@ def draw_unique(family: Family, rng: random.Random, n: int, max_draws: int,
 
     Inputs whose key is in `exclude` (already placed in another split) are skipped.
     """
+    make = generator(family.name)
     seen: set[str] = set(exclude)
     out: list[Example] = []
     for _ in range(max_draws):
         if len(out) == n:
             break
-        example = family.make(rng)
+        example = make(rng)
         if example.key not in seen:
             seen.add(example.key)
             out.append(example)
@@ -107,6 +111,7 @@ def plan_splits(config: BuildConfig | None = None) -> dict[str, list[Planned]]:
     config = config or BuildConfig()
     for name in config.held_out_families:
         get_family(name)  # raises UnknownFamilyError for a typo
+    check_generators()  # every family has its generator, and no generator lacks a family
     plan: dict[str, list[Planned]] = {s: [] for s in SPLITS}
     for family in FAMILIES:
         rng = random.Random(f"{config.seed}:{family.name}")  # str seeds are stable across runs

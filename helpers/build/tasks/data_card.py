@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers import world
+from helpers.build.tasks.lexicon import WORDS
 from helpers.tasks.families import FAMILIES
-from helpers.tasks.lexicon import WORDS
 
 _FILES = {
     "train": "seen families, seen phrasings: what the model is trained on",

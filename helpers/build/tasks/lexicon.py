@@ -1,14 +1,26 @@
-"""Word pools and tiny grammar helpers built from helpers.world, shared by the family modules.
+"""Word pools and tiny grammar helpers built from helpers.world, shared by the generator modules.
 
 Every word a task uses comes from helpers.world, the vocabulary the micro base model was
-pretrained on, so a task never asks about a word the model has never seen.
+pretrained on, so a task never asks about a word the model has never seen. Build-time only:
+the learner-side families (helpers.tasks) need none of it to ask or score.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from helpers import world
+from helpers.tasks.base import Example
+
+# An example generator: draws one Example of its family from a seeded RNG.
+Make = Callable[[random.Random], Example]
+
+
+def ex(answer: str | int, **fields: str | int) -> Example:
+    """Shorthand used by the generator modules: every field and the answer become strings."""
+    return Example({k: str(v) for k, v in fields.items()}, str(answer))
+
 
 # Lower-case single words for the letter- and word-level families (149 distinct words).
 WORDS: tuple[str, ...] = tuple(sorted(set(
