@@ -73,8 +73,12 @@ def test_answer_that_keeps_talking_is_wrong():
 def test_instruction_metrics_rejects_misaligned_or_foreign_records():
     with pytest.raises(MetricInputError, match="2 records but 1 generations"):
         instruction_metrics([_task("add", "1"), _task("add", "2")], ["1"])
-    with pytest.raises(MetricInputError, match="no 'family'"):
+    with pytest.raises(MetricInputError, match="no 'family'") as err:
         instruction_metrics([{"id": "x", "messages": []}], ["1"])
+    assert str(err.value) == ("instruction_metrics: record 0 (id 'x') has no 'family'/'answer' "
+                              "field; pass records from data/instructions/*.jsonl")
+    with pytest.raises(MetricInputError, match="record 1 \\(id 'y'\\) has no 'family'/'answer'"):
+        instruction_metrics([_task("add", "1"), {"id": "y", "family": "add"}], ["1", "2"])
     with pytest.raises(MetricInputError, match="no records"):
         instruction_metrics([], [])
 

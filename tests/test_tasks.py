@@ -25,6 +25,7 @@ from helpers.tasks import (
     score_records,
     split_user_content,
 )
+from helpers.tasks.score import family_hits
 
 # sha256 of train + test_seen + test_phrasing + test_unseen_family JSONL bytes (default config).
 # If you changed a family on purpose: rebuild with `python -m helpers.build.tasks build`, commit the
@@ -205,6 +206,13 @@ def test_score_records_accuracy_and_errors(splits):
         score_records(recs[:2], ["x"])
     with pytest.raises(ScoringError, match="no generation"):
         score_records(recs[:2], {})
+    no_answer = [recs[0], {"id": "x", "family": "add"}]
+    with pytest.raises(ScoringError) as err:
+        score_records(no_answer, ["1", "2"])
+    assert str(err.value) == ("record 1 (id 'x') has no 'answer' field; "
+                              "score records from data/instructions/*.jsonl")
+    assert family_hits(recs, gens) == {"add": [bool(i % 4) for i in range(20)],
+                                       "next_day": [True] * 20}  # the tally it counts with
     with pytest.raises(UnknownFamilyError, match="known families"):
         score("no_such_family", "a", "a")
 

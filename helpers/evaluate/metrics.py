@@ -8,7 +8,6 @@ Perplexity (it needs a model) lives in helpers.evaluate.perplexity.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 # Metrics where a larger value is worse: forgetting() flips their sign so that a positive
@@ -38,18 +37,18 @@ def family_hits(records: Sequence[Mapping], texts: Sequence[str],
                 what: str) -> dict[str, list[bool]]:
     """{family: [correct?, ...]} for instruction records and their answer texts (same order).
 
-    `what` names the caller in the error a record without 'family'/'answer' raises.
+    helpers.tasks.score.family_hits (the tally score_records uses too), with a record without
+    'family'/'answer' reported as a MetricInputError that names the caller (`what`).
     """
-    from helpers.tasks import score
+    from helpers.tasks.score import RecordFieldError
+    from helpers.tasks.score import family_hits as tally
 
-    hits: dict[str, list[bool]] = defaultdict(list)
-    for i, (rec, text) in enumerate(zip(records, texts)):
-        if "family" not in rec or "answer" not in rec:
-            raise MetricInputError(
-                f"{what}: record {i} (id {rec.get('id')!r}) has no 'family'/'answer' field; "
-                "pass records from data/instructions/*.jsonl")
-        hits[rec["family"]].append(score(rec["family"], rec["answer"], text))
-    return hits
+    try:
+        return tally(records, texts)
+    except RecordFieldError as err:
+        raise MetricInputError(
+            f"{what}: record {err.index} (id {err.record_id!r}) has no 'family'/'answer' field; "
+            "pass records from data/instructions/*.jsonl") from None
 
 
 def length_stop_share(generations: Sequence) -> float | None:

@@ -28,6 +28,15 @@ class ScoringError(ValueError):
     """Records and generations that cannot be scored together."""
 
 
+class RecordFieldError(ScoringError):
+    """A record without the 'family' or 'answer' field scoring needs (which one, which record)."""
+
+    def __init__(self, index: int, record_id: object, field: str) -> None:
+        self.index, self.record_id, self.field = index, record_id, field
+        super().__init__(f"record {index} (id {record_id!r}) has no {field!r} field; "
+                         "score records from data/instructions/*.jsonl")
+
+
 def normalise(text: str, lower: bool = True) -> str:
     """Trim whitespace, surrounding quotes and a trailing full stop; collapse inner spaces."""
     text = " ".join(text.split()).strip(_QUOTES + " ").rstrip(".!").strip(_QUOTES + " ")
@@ -85,15 +94,24 @@ def score_records(records: Sequence[Mapping], generations: Sequence[str] | Mappi
     `generations` is either a list aligned with `records` or a dict from record id to text.
     Returns {family: fraction correct}, families in sorted order.
     """
-    texts = _align(records, generations)
+    hits = family_hits(records, _align(records, generations))
+    return {fam: sum(h) / len(h) for fam, h in sorted(hits.items())}
+
+
+def family_hits(records: Sequence[Mapping], texts: Sequence[str]) -> dict[str, list[bool]]:
+    """{family: [correct?, ...]} for task records and their answer texts (same order).
+
+    The one per-family tally: score_records and helpers.evaluate (instruction_metrics,
+    family_table) all count through it. Raises RecordFieldError (a ScoringError) for a record
+    without 'family' or 'answer'.
+    """
     hits: dict[str, list[bool]] = defaultdict(list)
     for i, (record, text) in enumerate(zip(records, texts)):
         for field in ("family", "answer"):
             if field not in record:
-                raise ScoringError(f"record {i} (id {record.get('id')!r}) has no {field!r} field; "
-                                   "score records from data/instructions/*.jsonl")
+                raise RecordFieldError(i, record.get("id"), field)
         hits[record["family"]].append(score(record["family"], record["answer"], text))
-    return {fam: sum(h) / len(h) for fam, h in sorted(hits.items())}
+    return hits
 
 
 def _align(records: Sequence[Mapping], generations: Sequence[str] | Mapping[str, str]) -> list[str]:
