@@ -52,9 +52,21 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]], sep: str =
     return "\n".join(lines)
 
 
-def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """GitHub-flavoured Markdown table (| pipes in cells escaped)."""
-    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+_RULES = {"l": "---", "r": "---:"}  # Markdown's delimiter row: left (the default) or right
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]],
+                   align: str | None = None) -> str:
+    """GitHub-flavoured Markdown table (| pipes in cells escaped).
+
+    `align`: one letter per column, "l" (left, `---`) or "r" (right, `---:`, for numbers);
+    default all left: markdown_table(["split", "n"], rows, align="lr").
+    """
+    align = align or "l" * len(columns)
+    if len(align) != len(columns) or set(align) - set(_RULES):
+        raise ValueError(f"align={align!r}: give one of {'/'.join(_RULES)} per column "
+                         f"({len(columns)} columns)")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join(_RULES[a] for a in align) + "|"]
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(lines)
 

@@ -13,17 +13,17 @@ from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
 from helpers.build.domain.questions import QUESTIONS
 from helpers.domain.kb import COMPANY, DOMAIN_TERMS, build_facts
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE, SCOPE_REQUESTS
+from helpers.tables import markdown_table
 
 CARD_KINDS = ("fact", "escalate", "refuse")  # column order of the counts table
 
 
 def _count_table(splits: dict[str, list[dict]]) -> list[str]:
-    rows = ["| split | fact | escalate | refuse | total |", "|---|---:|---:|---:|---:|"]
+    rows = []
     for name in SPLITS:
         c = Counter(r["kind"] for r in splits[name])
-        cells = " | ".join(str(c[k]) for k in CARD_KINDS)
-        rows.append(f"| {name} | {cells} | {len(splits[name])} |")
-    return rows
+        rows.append([name, *(str(c[k]) for k in CARD_KINDS), str(len(splits[name]))])
+    return markdown_table(["split", *CARD_KINDS, "total"], rows, align="lrrrr").splitlines()
 
 
 def _source_counts() -> list[str]:

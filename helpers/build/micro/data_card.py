@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.io import atomic_write_text
+from helpers.tables import markdown_table
 
 METRICS_FILE = "pretrain_metrics.json"  # written by pretrain_pipeline.py; the card's only source of numbers
 
@@ -182,24 +183,20 @@ def _coverage_lines(m: dict[str, Any]) -> str:
 
 
 def _token_table(m: dict[str, Any]) -> str:
-    rows = ["| answers of | tokens | single-character tokens | of them letters | words in pieces |",
-            "|---|---:|---:|---:|---:|"]
-    for name, st in m["token_stats"].items():
-        rows.append(f"| {name.replace('_', ' ')} (train split) | {st['tokens']:,} | "
-                    f"{_pct(st['single_char_share'])} | {_pct(st['single_letter_share'])} | "
-                    f"{_pct(st['split_word_share'])} |")
-    return "\n".join(rows)
+    rows = [[f"{name.replace('_', ' ')} (train split)", f"{st['tokens']:,}",
+             _pct(st["single_char_share"]), _pct(st["single_letter_share"]),
+             _pct(st["split_word_share"])] for name, st in m["token_stats"].items()]
+    return markdown_table(["answers of", "tokens", "single-character tokens", "of them letters",
+                           "words in pieces"], rows, align="lrrrr")
 
 
 def _skills_table() -> str:
     from helpers.build.micro.recall import LETTER_LEVEL, SKILL_SHAPES
 
-    rows = ["| instruction family | where the corpus carries the skill (never as a request) |",
-            "|---|---|"]
-    for family, shape in SKILL_SHAPES.items():
-        mark = " *(letter-level)*" if family in LETTER_LEVEL else ""
-        rows.append(f"| `{family}`{mark} | {shape} |")
-    return "\n".join(rows)
+    rows = [[f"`{family}`" + (" *(letter-level)*" if family in LETTER_LEVEL else ""), shape]
+            for family, shape in SKILL_SHAPES.items()]
+    return markdown_table(["instruction family",
+                           "where the corpus carries the skill (never as a request)"], rows)
 
 
 def _copy_examples(m: dict[str, Any]) -> str:

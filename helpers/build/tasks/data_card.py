@@ -12,6 +12,7 @@ from typing import Any
 
 from helpers import world
 from helpers.build.tasks.lexicon import WORDS
+from helpers.tables import markdown_table
 from helpers.tasks.families import FAMILIES
 
 _FILES = {
@@ -28,38 +29,33 @@ _SKILLS = ("copy = the answer is the input, lightly reformatted; select = the an
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (newlines shown as ⏎, pipes escaped)."""
-    return text.replace("|", "\\|").replace("\n", " ⏎ ")
+    """Text for one line of a Markdown table cell: newlines shown as ⏎ (markdown_table escapes |)."""
+    return text.replace("\n", " ⏎ ")
 
 
 def _files_table(splits: dict[str, list[dict[str, Any]]]) -> list[str]:
-    rows = ["| file | records | families | what it is for |", "|---|---:|---:|---|"]
-    for name, records in splits.items():
-        fams = len({r["family"] for r in records})
-        rows.append(f"| `{name}.jsonl` | {len(records)} | {fams} | {_FILES[name]} |")
-    return rows
+    rows = [[f"`{name}.jsonl`", str(len(records)), str(len({r["family"] for r in records})),
+             _FILES[name]] for name, records in splits.items()]
+    return markdown_table(["file", "records", "families", "what it is for"], rows,
+                          align="lrrl").splitlines()
 
 
 def _families_table(splits: dict[str, list[dict[str, Any]]], held_out: tuple[str, ...]) -> list[str]:
     train = Counter(r["family"] for r in splits["train"])
-    rows = ["| family | description | skill | checker | phrasings | split | train examples |",
-            "|---|---|---|---|---:|---|---:|"]
-    for f in FAMILIES:
-        split = "held out (test_unseen_family)" if f.name in held_out else "train"
-        rows.append(f"| `{f.name}` | {_cell(f.description)} | {f.skill} | {f.checker} | "
-                    f"{len(f.phrasings)} | {split} | {train[f.name]} |")
-    return rows
+    rows = [[f"`{f.name}`", _cell(f.description), f.skill, f.checker, str(len(f.phrasings)),
+             "held out (test_unseen_family)" if f.name in held_out else "train", str(train[f.name])]
+            for f in FAMILIES]
+    return markdown_table(["family", "description", "skill", "checker", "phrasings", "split",
+                           "train examples"], rows, align="llllrlr").splitlines()
 
 
 def _examples_table(splits: dict[str, list[dict[str, Any]]]) -> list[str]:
     first: dict[str, dict[str, Any]] = {}
     for r in splits["test_seen"] + splits["test_unseen_family"]:
         first.setdefault(r["family"], r)
-    rows = ["| family | user turn (⏎ = newline) | answer |", "|---|---|---|"]
-    for f in FAMILIES:
-        r = first[f.name]
-        rows.append(f"| `{f.name}` | {_cell(r['messages'][0]['content'])} | {_cell(r['answer'])} |")
-    return rows
+    rows = [[f"`{f.name}`", _cell(first[f.name]["messages"][0]["content"]),
+             _cell(first[f.name]["answer"])] for f in FAMILIES]
+    return markdown_table(["family", "user turn (⏎ = newline)", "answer"], rows).splitlines()
 
 
 _RECORD_FORMAT = [
