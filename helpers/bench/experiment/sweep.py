@@ -8,6 +8,8 @@ so the notebooks' recipes are chosen from measurements, not folklore.
 families, held-out phrasings and held-out families; `--task sft` trains on the domain set and
 scores fact accuracy, refusal and escalation. Every finished point is appended to the output
 file at once, so a sweep stopped half-way keeps what it measured (and skips it when re-run).
+The file records which base weights it measured (their sha256): rows of two different models
+never share a file, since a recipe chosen on one model says little about the next.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def run_sweep(points: list[SweepPoint], out: Path, model_path: str, workdir: Pat
               eval_n: int, log=print) -> list[dict]:
     """Measure every point not yet in `out`; append each row to `out` as soon as it is done."""
     doc = json.loads(out.read_text()) if out.exists() else {"schema": 1, "rows": []}
+    _check_same_model(doc, out, model_path)
     done = {SweepPoint(**{k: r[k] for k in SweepPoint.__dataclass_fields__}).key()
             for r in doc["rows"]}
     for point in points:
@@ -103,6 +106,37 @@ def run_sweep(points: list[SweepPoint], out: Path, model_path: str, workdir: Pat
         tmp.replace(out)  # atomic: a sweep killed mid-write keeps the previous rows
         log(f"{point.key()}: {_brief(row, point.task)} ({time.perf_counter() - start:.0f}s)")
     return doc["rows"]
+
+
+class SweepModelMismatch(ValueError):
+    """The output file holds rows measured on other base weights than this sweep's."""
+
+
+def model_identity(model_path: str) -> dict:
+    """{"model", "weights_sha256"} of a local model folder (None for a hub id: not hashed)."""
+    import hashlib
+
+    weights = Path(model_path) / "model.safetensors"
+    if not weights.is_file():
+        return {"model": model_path, "weights_sha256": None}
+    digest = hashlib.sha256()
+    with weights.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"model": model_path, "weights_sha256": digest.hexdigest()}
+
+
+def _check_same_model(doc: dict, out: Path, model_path: str) -> None:
+    """Stamp a new file with the model; refuse to append rows of another model to an old one."""
+    ident = model_identity(model_path)
+    stamped = doc.get("weights_sha256")
+    if doc["rows"] and stamped != ident["weights_sha256"]:
+        raise SweepModelMismatch(
+            f"{out}: its {len(doc['rows'])} rows were measured on {doc.get('model', 'an unrecorded model')} "
+            f"(weights sha256 {stamped}), this sweep uses {model_path} (sha256 "
+            f"{ident['weights_sha256']}). Write to a new --out file: rows of different base "
+            "models must not be compared as one sweep.")
+    doc.update(ident)
 
 
 def _brief(row: dict, task: str) -> str:
