@@ -242,7 +242,7 @@ def test_experiment_trains_with_the_notebooks_budgets():
 @pytest.mark.slow
 @needs_micro
 def test_sweep_appends_each_recipe_and_skips_what_it_measured(tmp_path):
-    from helpers.bench.experiment.sweep import KEYS, grid, run_sweep
+    from helpers.bench.experiment.sweep import KEYS, SweepModelMismatch, grid, run_sweep
     from helpers.paths import MICRO_MODEL_DIR
 
     out, logs = tmp_path / "it.json", []
@@ -253,6 +253,38 @@ def test_sweep_appends_each_recipe_and_skips_what_it_measured(tmp_path):
     assert json.loads(out.read_text())["rows"] == rows and "hardware" in json.loads(out.read_text())
     again = run_sweep(points, out, str(MICRO_MODEL_DIR), tmp_path / "work", eval_n=4, log=logs.append)
     assert again == rows and logs[-1].startswith("skip (already measured)")
+    doc = json.loads(out.read_text())
+    assert doc["model"] == str(MICRO_MODEL_DIR) and len(doc["weights_sha256"]) == 64
+    doc["weights_sha256"] = "0" * 64  # as if the rows came from an earlier base model
+    out.write_text(json.dumps(doc))
+    with pytest.raises(SweepModelMismatch, match="Write to a new --out file"):
+        run_sweep(points, out, str(MICRO_MODEL_DIR), tmp_path / "work", eval_n=4, log=logs.append)
+
+
+def _lr(value: float) -> str:
+    """2e-3 as the sweep's README writes it (not Python's 0.002)."""
+    return f"{value:.0e}".replace("e-0", "e-")
+
+
+@pytest.mark.parametrize("name", ["it_stage5.json", "sft_stage5.json"])
+def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
+    """The sweep README's "current micro model" tables are the committed rows, measured on the
+    weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
+    from helpers.bench.experiment.sweep import KEYS, model_identity
+
+    doc = json.loads((RESULTS_DIR / "sweep" / name).read_text())
+    readme = (RESULTS_DIR / "sweep" / "README.md").read_text()
+    sha = model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
+    assert doc["weights_sha256"] == sha, (
+        f"data/results/sweep/{name} was measured on other weights than the committed micro "
+        "model: re-run the sweep (commands in data/results/sweep/README.md) into a new file")
+    assert f"weights sha256 `{sha[:8]}…`" in readme
+    for row in doc["rows"]:
+        line = next(text for text in readme.splitlines()
+                    if text.startswith(f"| {name} | lr {_lr(row['learning_rate'])}, {row['steps']} steps"))
+        cells = line.split(" | ")[2:]
+        for key, cell in zip(KEYS[row["task"]], cells):
+            assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
 
 
 @pytest.mark.skipif(not COMMITTED.exists(), reason="full experiment results not committed yet")

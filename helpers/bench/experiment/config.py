@@ -39,7 +39,9 @@ class ExperimentConfig:
     # The notebooks' full-mode budgets (notebooks 03 and 04; a test keeps them equal), chosen
     # from the recipe sweep in data/results/sweep (python -m helpers.bench.experiment.sweep): IT 800
     # steps beat 400 (seen exact match 0.281 vs 0.231), rank 64 did not beat 16, lr 5e-3 was
-    # worse than 2e-3 for IT; for domain SFT 5e-3 beat 2e-3 (accuracy 0.158 vs 0.116).
+    # worse than 2e-3 for IT; for domain SFT 5e-3 beat 2e-3 (accuracy 0.158 vs 0.116). Re-run on
+    # the stage-5 model: IT 2e-3 0.438 > 3e-3 0.394 > 5e-3 0.119; SFT 5e-3 0.158 ~ 3e-3 0.147,
+    # 1e-2 diverges.
     it_steps: int = 800  # optimizer steps of instruction tuning (~3.1 epochs of 4127 records)
     sft_steps: int = 300  # optimizer steps of domain SFT, sft/hybrid/replay alike (~7.7 epochs)
     replay_fraction: float = 0.25  # share of instruction records in the replay variant's data
