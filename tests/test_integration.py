@@ -3,9 +3,11 @@
 - an instruction adapter trained for a few hundred steps beats the base model on held-out
   examples of seen task families by a clear margin;
 - adapters round-trip through save/load (plain peft) with identical logits;
+- domain SFT produces the support desk's refusal on most out-of-scope requests it was trained
+  on, without refusing the in-scope questions (issue 14's CI guard);
 - a resumed run ends where an uninterrupted one does.
 
-The training run is shared by the module (about 2–3 minutes on 2 CPU cores).
+Each training run is shared by the module (about 2–3 minutes each on 2 CPU cores).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pytest
 import torch
 
 from helpers import data, evaluate, models, train
-from helpers.config import LoraSettings, ModelSettings, preset
+from helpers.config import MICRO_SFT_LEARNING_RATE, LoraSettings, ModelSettings, preset
+from helpers.domain import load_split
 from helpers.paths import INSTRUCTIONS_DIR
 
 IT_STEPS = 200  # "a few hundred steps" of QLoRA at batch 16, lr 2e-3 (the cpu preset)
@@ -26,6 +29,16 @@ N_EVAL = 64  # held-out examples of seen families (family-balanced, fixed seed)
 # 0.109 for always giving each family's most common training answer), so accuracy is checked
 # against that majority-answer baseline, deterministic on a CPU with the fixed seeds.
 LOSS_MARGIN = 5.0
+# Domain SFT guard: the notebook-04 recipe (the micro model's SFT learning rate, rank 16) at half
+# its batch, to keep CI short. Refusal is the last behaviour the adapter picks up (fact-shaped
+# answers come first). Measured on the training refusal prompts: at batch 16, 60 steps refused 2
+# of 32, 150 steps 19, 200 steps 27 (in 92 s); at batch 8, 200 steps refused 23 of 32 (in 57 s)
+# and refused 5 of 32 in-scope training questions. Held-out refusal prompts ask for things
+# (lottery numbers, medical advice) whose meaning the micro model never read, so they are
+# printed, not asserted: the committed experiment reports them (~0.5, issue 14).
+SFT_STEPS = 200
+SFT_BATCH = 8
+N_GUARD = 32  # training prompts per kind (refuse, fact) the guard checks
 
 
 def _settings(tmp_path, **kw):
@@ -82,6 +95,46 @@ def test_adapter_round_trip_gives_identical_logits_in_4bit(it_run):
     reloaded = PeftModel.from_pretrained(base, str(it_run["adapter"]))  # plain peft
     with torch.no_grad():
         assert torch.equal(reloaded(input_ids=ids).logits, trained)
+
+
+def _domain_guard_records() -> dict[str, list[dict]]:
+    """N_GUARD training prompts of each kind the guard checks (fixed seed), and the test split."""
+    train_records = load_split("train")
+    pick = {kind: evaluate.sample_records([r for r in train_records if r["kind"] == kind],
+                                          N_GUARD, seed=0, key="kind")
+            for kind in ("refuse", "fact")}
+    return {"train": pick["refuse"] + pick["fact"], "test": load_split("test")}
+
+
+@pytest.fixture(scope="module")
+def sft_run(tmp_path_factory):
+    """Domain rates of the base, then of a domain adapter trained from it (the notebook-04 recipe)."""
+    records = _domain_guard_records()
+    suites = {name: evaluate.EvalSuite(domain=recs, answer_loss=False) for name, recs in records.items()}
+    model, tok = models.load_base(ModelSettings())
+    base = evaluate.evaluate_model(model, tok, suites["train"]).metrics
+    model = models.attach_lora(model, tok, LoraSettings(r=16, alpha=32, dropout=0.0), name="sft")
+    train.train(model, tok, load_split("train"), None,
+                _settings(tmp_path_factory.mktemp("sft"), max_steps=SFT_STEPS, save_steps=SFT_STEPS,
+                          learning_rate=MICRO_SFT_LEARNING_RATE, batch_size=SFT_BATCH))
+    return {"base": base, **{name: evaluate.evaluate_model(model, tok, suite).metrics
+                             for name, suite in suites.items()}}
+
+
+@pytest.mark.slow
+def test_domain_sft_refuses_most_refusal_prompts_and_few_questions(sft_run):
+    base, after, test = sft_run["base"], sft_run["train"], sft_run["test"]
+    print(f"training prompts: refusals {base['domain_refusal_rate']:.3f} → "
+          f"{after['domain_refusal_rate']:.3f}, false refusals {base['domain_false_refusal_rate']:.3f}"
+          f" → {after['domain_false_refusal_rate']:.3f}; held-out test split: refusals "
+          f"{test['domain_refusal_rate']:.3f}, false refusals {test['domain_false_refusal_rate']:.3f},"
+          f" facts {test['domain_fact_accuracy']:.3f}")
+    assert base["domain_refusal_rate"] <= 0.1  # the base model never learned the desk's refusal
+    assert after["domain_refusal_rate"] > 0.5  # "most refusal prompts"
+    # Refusing everything would pass the line above, so most in-scope questions must still get an
+    # answer. The bound is loose on purpose (measured 0.16): over-refusal is a known miss of the
+    # micro model (issue 14 wants <= 0.10), which the experiment reports rather than this guard.
+    assert after["domain_false_refusal_rate"] <= 0.5
 
 
 @pytest.mark.slow
