@@ -22,6 +22,7 @@ from helpers.evaluate import (
     perplexity,
     token_f1_judge,
 )
+from helpers.evaluate.knowledge import score_knowledge
 from helpers.generate import GenerationSettings
 from helpers.paths import DOMAIN_DIR, INSTRUCTIONS_DIR
 
@@ -159,3 +160,11 @@ def test_adapters_switched_by_name_on_one_base(tiny_dir, tmp_path):
     assert m["seen_answer_loss"] > 0 and m["domain_answer_loss"] > 0
     assert res["one"].metrics["seen_answer_loss"] != res["two"].metrics["seen_answer_loss"]
     assert res["one"].details["seen"]["samples"][0]["stop"] in ("eos", "length")
+    # Every answer is kept, in record order, so it can be scored again without generating twice.
+    suite = _suite()
+    for split, records in (("seen", suite.instruction["seen"]), ("domain", suite.domain)):
+        answers = res["one"].answers[split]
+        assert len(answers) == len(records)
+        assert [s["generated"] for s in res["one"].details[split]["samples"]] == answers[:suite.samples]
+    rescored = score_knowledge(suite.domain, res["one"].answers["domain"]).row()
+    assert rescored["facts"] == m["domain_fact_accuracy"]

@@ -49,6 +49,10 @@ class EvalResult:
     metrics: dict[str, float | None]  # flat: seen_accuracy, domain_fact_accuracy, perplexity, …
     details: dict = field(default_factory=dict)  # by_family per split, by_topic, sample answers
     seconds: float = 0.0  # wall time of the evaluation
+    # Every generated answer, per split ("seen", …, "domain"), in the suite's record order: score
+    # them again (e.g. knowledge.score_knowledge for intervals) without generating twice. Kept
+    # out of `details`, which results files store.
+    answers: dict[str, list[str]] = field(default_factory=dict)
 
 
 def sample_records(records: Sequence[Mapping], n: int | None, seed: int = 0,
@@ -85,7 +89,8 @@ def _sample(records, gens, k: int) -> list[dict]:
             for r, g in list(zip(records, gens))[:k]]
 
 
-def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict,
+                      answers: dict) -> None:
     from helpers.evaluate.per_family import family_table
     from helpers.generate import generate_batch
 
@@ -93,6 +98,7 @@ def _instruction_part(model, tok, suite: EvalSuite, metrics: dict, details: dict
         gens = generate_batch(model, tok, [prompt_of(r) for r in records], suite.generation,
                               suite.batch_size)
         m = instruction_metrics(records, gens)
+        answers[name] = texts_of(gens)
         families = family_table(records, gens)
         metrics[f"{name}_accuracy"] = m["accuracy"]
         # The headline for word-level skills: letter-level families (what a tokenizer hides
@@ -125,13 +131,14 @@ def _answer_losses(model, tok, records, suite: EvalSuite, metrics: dict, name: s
     metrics[f"{name}_eos_loss"] = parts.end_of_turn
 
 
-def _domain_part(model, tok, suite: EvalSuite, metrics: dict, details: dict) -> None:
+def _domain_part(model, tok, suite: EvalSuite, metrics: dict, details: dict, answers: dict) -> None:
     from helpers.evaluate.perplexity import answer_loss
     from helpers.generate import generate_batch
 
     gens = generate_batch(model, tok, [prompt_of(r) for r in suite.domain], suite.generation,
                           suite.batch_size)
     m = domain_metrics(suite.domain, gens)
+    answers["domain"] = texts_of(gens)
     metrics.update({name: m[key] for key, name in DOMAIN_KEYS.items()})
     if suite.answer_loss:
         metrics["domain_answer_loss"] = answer_loss(model, tok, suite.domain, suite.batch_size)
@@ -148,12 +155,14 @@ def evaluate_model(model, tokenizer, suite: EvalSuite) -> EvalResult:
     start = time.perf_counter()
     metrics: dict = {}
     details: dict = {}
-    _instruction_part(model, tokenizer, suite, metrics, details)
+    answers: dict = {}
+    _instruction_part(model, tokenizer, suite, metrics, details, answers)
     if suite.domain:
-        _domain_part(model, tokenizer, suite, metrics, details)
+        _domain_part(model, tokenizer, suite, metrics, details, answers)
     if suite.heldout_texts:
         metrics["perplexity"] = perplexity(model, tokenizer, suite.heldout_texts, suite.batch_size)
-    return EvalResult(metrics=metrics, details=details, seconds=time.perf_counter() - start)
+    return EvalResult(metrics=metrics, details=details, seconds=time.perf_counter() - start,
+                      answers=answers)
 
 
 def evaluate_variants(peft_model, tokenizer, variants: Mapping[str, str | list[str] | None],
