@@ -7,7 +7,7 @@
   on, without refusing the in-scope questions (issue 14's CI guard);
 - a resumed run ends where an uninterrupted one does.
 
-Each training run is shared by the module (about 2–3 minutes each on 2 CPU cores).
+Each training run is shared by the module (about a minute each on 2 CPU cores).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from helpers.config import MICRO_SFT_LEARNING_RATE, LoraSettings, ModelSettings,
 from helpers.domain import load_split
 from helpers.paths import INSTRUCTIONS_DIR
 
-IT_STEPS = 200  # "a few hundred steps" of QLoRA at batch 16, lr 2e-3 (the cpu preset)
+IT_STEPS = 200  # "a few hundred steps" of QLoRA at lr 2e-3 (the cpu preset), batch IT_BATCH
+IT_BATCH = 8  # half the preset's 16, to keep CI short: the same exact match here (0.156)
 N_EVAL = 64  # held-out examples of seen families (family-balanced, fixed seed)
-# The margin is on answer loss (nats/token of the reference answers): measured 10.91 -> 1.57 on
-# the current micro model. Exact match moves less (0.000 -> 0.156 on these 64 examples, against
-# 0.109 for always giving each family's most common training answer), so accuracy is checked
-# against that majority-answer baseline, deterministic on a CPU with the fixed seeds.
+# The margin is on answer loss (nats/token of the reference answers): measured 11.83 -> 1.73 on
+# the current micro model (-> 1.57 at batch 16). Exact match moves less (0.000 -> 0.156 on these
+# 64 examples, against 0.109 for always giving each family's most common training answer), so
+# accuracy is checked against that majority-answer baseline, deterministic on a CPU with the
+# fixed seeds.
 LOSS_MARGIN = 5.0
 # Domain SFT guard: the notebook-04 recipe (the micro model's SFT learning rate, rank 16) at half
 # its batch, to keep CI short. Refusal is the last behaviour the adapter picks up (fact-shaped
@@ -35,7 +37,7 @@ LOSS_MARGIN = 5.0
 # of 32, 150 steps 19, 200 steps 27 (in 92 s); at batch 8, 200 steps refused 23 of 32 (in 57 s)
 # and refused 5 of 32 in-scope training questions. Held-out refusal prompts ask for things
 # (lottery numbers, medical advice) whose meaning the micro model never read, so they are
-# printed, not asserted: the committed experiment reports them (~0.5, issue 14).
+# not checked here: the committed experiment reports them (~0.5, issue 14; 9 of 16 for this run).
 SFT_STEPS = 200
 SFT_BATCH = 8
 N_GUARD = 32  # training prompts per kind (refuse, fact) the guard checks
@@ -59,7 +61,8 @@ def it_run(tmp_path_factory):
     base = evaluate.evaluate_model(model, tok, suite).metrics
     model = models.attach_lora(model, tok, LoraSettings(r=16, alpha=32, dropout=0.0), name="it")
     result = train.train(model, tok, records, None,
-                         _settings(tmp / "trainer", max_steps=IT_STEPS, save_steps=IT_STEPS))
+                         _settings(tmp / "trainer", max_steps=IT_STEPS, save_steps=IT_STEPS,
+                                   batch_size=IT_BATCH))
     after = evaluate.evaluate_model(model, tok, suite).metrics
     adapter = models.save_adapter(model, tok, tmp / "adapter", "it", {"stage": "instruction"})
     majority = evaluate.majority_baseline(seen, records)
@@ -97,38 +100,33 @@ def test_adapter_round_trip_gives_identical_logits_in_4bit(it_run):
         assert torch.equal(reloaded(input_ids=ids).logits, trained)
 
 
-def _domain_guard_records() -> dict[str, list[dict]]:
-    """N_GUARD training prompts of each kind the guard checks (fixed seed), and the test split."""
+def _domain_guard_records() -> list[dict]:
+    """N_GUARD training prompts of each kind the guard checks (refuse, fact; fixed seed)."""
     train_records = load_split("train")
-    pick = {kind: evaluate.sample_records([r for r in train_records if r["kind"] == kind],
-                                          N_GUARD, seed=0, key="kind")
-            for kind in ("refuse", "fact")}
-    return {"train": pick["refuse"] + pick["fact"], "test": load_split("test")}
+    return [r for kind in ("refuse", "fact")
+            for r in evaluate.sample_records([r for r in train_records if r["kind"] == kind],
+                                             N_GUARD, seed=0, key="kind")]
 
 
 @pytest.fixture(scope="module")
 def sft_run(tmp_path_factory):
     """Domain rates of the base, then of a domain adapter trained from it (the notebook-04 recipe)."""
-    records = _domain_guard_records()
-    suites = {name: evaluate.EvalSuite(domain=recs, answer_loss=False) for name, recs in records.items()}
+    suite = evaluate.EvalSuite(domain=_domain_guard_records(), answer_loss=False)
     model, tok = models.load_base(ModelSettings())
-    base = evaluate.evaluate_model(model, tok, suites["train"]).metrics
+    base = evaluate.evaluate_model(model, tok, suite).metrics
     model = models.attach_lora(model, tok, LoraSettings(r=16, alpha=32, dropout=0.0), name="sft")
     train.train(model, tok, load_split("train"), None,
                 _settings(tmp_path_factory.mktemp("sft"), max_steps=SFT_STEPS, save_steps=SFT_STEPS,
                           learning_rate=MICRO_SFT_LEARNING_RATE, batch_size=SFT_BATCH))
-    return {"base": base, **{name: evaluate.evaluate_model(model, tok, suite).metrics
-                             for name, suite in suites.items()}}
+    return {"base": base, "after": evaluate.evaluate_model(model, tok, suite).metrics}
 
 
 @pytest.mark.slow
 def test_domain_sft_refuses_most_refusal_prompts_and_few_questions(sft_run):
-    base, after, test = sft_run["base"], sft_run["train"], sft_run["test"]
+    base, after = sft_run["base"], sft_run["after"]
     print(f"training prompts: refusals {base['domain_refusal_rate']:.3f} → "
           f"{after['domain_refusal_rate']:.3f}, false refusals {base['domain_false_refusal_rate']:.3f}"
-          f" → {after['domain_false_refusal_rate']:.3f}; held-out test split: refusals "
-          f"{test['domain_refusal_rate']:.3f}, false refusals {test['domain_false_refusal_rate']:.3f},"
-          f" facts {test['domain_fact_accuracy']:.3f}")
+          f" → {after['domain_false_refusal_rate']:.3f}")
     assert base["domain_refusal_rate"] <= 0.1  # the base model never learned the desk's refusal
     assert after["domain_refusal_rate"] > 0.5  # "most refusal prompts"
     # Refusing everything would pass the line above, so most in-scope questions must still get an
