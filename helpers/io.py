@@ -6,6 +6,7 @@ mid-write never leaves a half-written JSONL or JSON file behind for the next ste
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -65,3 +66,13 @@ def read_jsonl(path: str | os.PathLike, missing_hint: str = "") -> list[dict[str
                 raise ValueError(f"{path}:{number}: invalid JSON ({err.msg}, column {err.colno}); "
                                  "fix or delete that line") from None
     return records
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """sha256 hex digest of a file's bytes, read in 1 MiB blocks (model weights need not fit twice
+    in memory)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 
 import pytest
 
-from helpers.io import read_jsonl, write_json, write_jsonl
+from helpers.io import file_sha256, read_jsonl, write_json, write_jsonl
 
 
 def test_jsonl_round_trip_keeps_order_and_non_ascii(tmp_path):
@@ -33,3 +34,10 @@ def test_bad_line_is_named_by_file_and_line(tmp_path):
     path.write_text('{"a": 1}\n\n{"a": 2,\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"r\.jsonl:3: invalid JSON"):
         read_jsonl(path)
+
+
+def test_file_sha256_streams_to_the_digest_of_the_whole_file(tmp_path):
+    data = os.urandom((1 << 20) * 2 + 123)  # more than one 1 MiB block, not a multiple of it
+    path = tmp_path / "weights.bin"
+    path.write_bytes(data)
+    assert file_sha256(path) == hashlib.sha256(data).hexdigest()

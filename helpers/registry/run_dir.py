@@ -16,7 +16,6 @@ stored inside are relative, so a registry can be zipped and opened on another ma
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -24,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers.io import write_json, write_jsonl
+from helpers.io import file_sha256, write_json, write_jsonl
 from helpers.paths import portable
 from helpers.registry.errors import RegistryError, RunFinishedError, RunNotFoundError
 from helpers.registry.index import COMPLETE_MARKER, Registry
@@ -222,7 +221,7 @@ class Run:
             rel = path.relative_to(self.dir).as_posix()
             hidden = any(part.startswith(".") for part in Path(rel).parts)  # temp/staging
             if path.is_file() and rel != COMPLETE_MARKER and not hidden:
-                files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+                files[rel] = file_sha256(path)
         return {"run": self.id, "finished": self.meta.get("finished"), "files": files}
 
     def _index(self) -> None:

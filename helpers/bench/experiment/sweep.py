@@ -114,16 +114,10 @@ class SweepModelMismatch(ValueError):
 
 def model_identity(model_path: str) -> dict:
     """{"model", "weights_sha256"} of a local model folder (None for a hub id: not hashed)."""
-    import hashlib
+    from helpers.io import file_sha256
 
     weights = Path(model_path) / "model.safetensors"
-    if not weights.is_file():
-        return {"model": model_path, "weights_sha256": None}
-    digest = hashlib.sha256()
-    with weights.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return {"model": model_path, "weights_sha256": digest.hexdigest()}
+    return {"model": model_path, "weights_sha256": file_sha256(weights) if weights.is_file() else None}
 
 
 def _check_same_model(doc: dict, out: Path, model_path: str) -> None:

@@ -15,14 +15,10 @@ from helpers.build.domain.data_card import render_card
 from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig, build_splits
 from helpers.domain.kb import kb_as_dict
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE
-from helpers.io import atomic_write_text, write_json, write_jsonl
+from helpers.io import atomic_write_text, file_sha256, write_json, write_jsonl
 from helpers.paths import DOMAIN_DIR
 
 FILES = ("kb.json", *(f"{s}.jsonl" for s in SPLITS), "README.md")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def dataset_hash(out_dir: str | os.PathLike = DOMAIN_DIR) -> str:
@@ -48,6 +44,6 @@ def write_dataset(out_dir: str | os.PathLike = DOMAIN_DIR,
     paths = {"kb.json": write_json(kb_document(), out / "kb.json")}
     for name in SPLITS:
         paths[f"{name}.jsonl"] = write_jsonl(splits[name], out / f"{name}.jsonl")
-    shas = {name: _sha256(p) for name, p in paths.items()}
+    shas = {name: file_sha256(p) for name, p in paths.items()}
     paths["README.md"] = atomic_write_text(out / "README.md", render_card(splits, config, shas))
     return paths
