@@ -24,6 +24,7 @@ from helpers.domain import (
     load_split,
     normalise,
     score_domain,
+    trained_fact_sample,
 )
 from helpers.domain.kb import PLANS, build_facts
 from helpers.domain.scope import SCOPE_REQUESTS
@@ -178,6 +179,16 @@ def test_committed_files_equal_fresh_build(built):
         assert committed.exists(), f"{committed} missing: run python -m helpers.build.domain build"
         assert committed.read_bytes() == (built / name).read_bytes(), name
     assert sum((DOMAIN_DIR / n).stat().st_size for n in FILES) < 2_000_000
+
+
+def test_trained_fact_sample_is_training_facts_balanced_over_topics(splits):
+    sample = trained_fact_sample(splits["train"], 20, seed=0)
+    assert sample == trained_fact_sample(splits["train"], 20, seed=0)  # deterministic
+    assert len(sample) == 20 and all(r["kind"] == "fact" and r["split"] == "train" for r in sample)
+    topics = Counter(r["topic"] for r in sample)
+    assert len(topics) == 10 and max(topics.values()) - min(topics.values()) <= 1
+    with pytest.raises(ValueError, match="no fact records"):
+        trained_fact_sample([r for r in splits["train"] if r["kind"] == "refuse"], 5)
 
 
 def test_load_split_missing_file_says_how_to_build(tmp_path):

@@ -132,7 +132,10 @@ def _suite(judge=None) -> EvalSuite:
             return [json.loads(line) for line in f][:n]
 
     return EvalSuite(instruction={"seen": read(INSTRUCTIONS_DIR / "test_seen.jsonl", 4)},
-                     domain=read(DOMAIN_DIR / "test.jsonl", 3), heldout_texts=TEXTS,
+                     domain=read(DOMAIN_DIR / "test.jsonl", 3),
+                     domain_trained=[r for r in read(DOMAIN_DIR / "train.jsonl", 12)
+                                     if r["kind"] == "fact"][:3],
+                     heldout_texts=TEXTS,
                      generation=GenerationSettings(max_new_tokens=6), batch_size=4, judge=judge)
 
 
@@ -168,3 +171,8 @@ def test_adapters_switched_by_name_on_one_base(tiny_dir, tmp_path):
         assert [s["generated"] for s in res["one"].details[split]["samples"]] == answers[:suite.samples]
     rescored = score_knowledge(suite.domain, res["one"].answers["domain"]).row()
     assert rescored["facts"] == m["domain_fact_accuracy"]
+    # Trained phrasings are generated and scored apart from the test's (memorised vs learned).
+    trained = res["one"].answers["domain_trained"]
+    assert len(trained) == len(suite.domain_trained) == 3
+    assert (score_knowledge(suite.domain_trained, trained).row()["facts"]
+            == m["domain_trained_fact_accuracy"])

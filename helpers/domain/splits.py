@@ -22,3 +22,19 @@ def load_split(split: str, data_dir: str | os.PathLike | None = None) -> list[di
     if split not in SPLITS:
         raise ValueError(f"split {split!r} is not one of {SPLITS}")
     return bundled_split("domain", split, data_dir)
+
+
+def trained_fact_sample(train_records: list[dict], n: int | None = 70, seed: int = 0) -> list[dict]:
+    """`n` fact questions from the training split, balanced over topics (deterministic).
+
+    Scored beside the test split's held-out phrasings they separate what SFT memorised (the
+    trained phrasings' answers) from what it learned (the facts behind them). 70 = the test
+    split's fact questions, so both shares carry intervals of the same width.
+    """
+    from helpers.evaluate import sample_records
+
+    facts = [r for r in train_records if r.get("kind") == "fact"]
+    if not facts:
+        raise ValueError("no fact records among the training records: pass the domain train "
+                         "split (helpers.domain.load_split('train'))")
+    return sample_records(facts, n, seed, key="topic")

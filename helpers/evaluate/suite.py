@@ -34,6 +34,11 @@ class EvalSuite:
 
     instruction: dict[str, list[dict]] = field(default_factory=dict)  # split → task records
     domain: list[dict] = field(default_factory=list)  # data/domain records (fact/escalate/refuse)
+    # Fact questions the adapter was *trained* on (helpers.domain.trained_fact_sample): their
+    # fact accuracy beside the test's tells memorising the training answers from knowing the
+    # facts. A low domain answer loss does not show it: the loss averages over the many easy
+    # template tokens, and the adapter can still put the wrong number in the sentence.
+    domain_trained: list[dict] = field(default_factory=list)
     heldout_texts: list[str] = field(default_factory=list)  # plain text for perplexity
     generation: GenerationSettings = field(default_factory=GenerationSettings)  # greedy default
     batch_size: int = 32  # prompts per generate() call; lower it on out-of-memory
@@ -148,6 +153,17 @@ def _domain_part(model, tok, suite: EvalSuite, metrics: dict, details: dict, ans
                          "samples": _sample(suite.domain, gens, suite.samples)}
 
 
+def _domain_trained_part(model, tok, suite: EvalSuite, metrics: dict, answers: dict) -> None:
+    """Fact accuracy on questions the adapter was trained on (memorised, or not)."""
+    from helpers.generate import generate_batch
+
+    gens = generate_batch(model, tok, [prompt_of(r) for r in suite.domain_trained],
+                          suite.generation, suite.batch_size)
+    answers["domain_trained"] = texts_of(gens)
+    metrics["domain_trained_fact_accuracy"] = domain_metrics(suite.domain_trained,
+                                                             gens)["fact_accuracy"]
+
+
 def evaluate_model(model, tokenizer, suite: EvalSuite) -> EvalResult:
     """Every metric of the suite for the model as it is (its active adapters, if any)."""
     from helpers.evaluate.perplexity import perplexity
@@ -159,6 +175,8 @@ def evaluate_model(model, tokenizer, suite: EvalSuite) -> EvalResult:
     _instruction_part(model, tokenizer, suite, metrics, details, answers)
     if suite.domain:
         _domain_part(model, tokenizer, suite, metrics, details, answers)
+    if suite.domain_trained:
+        _domain_trained_part(model, tokenizer, suite, metrics, answers)
     if suite.heldout_texts:
         metrics["perplexity"] = perplexity(model, tokenizer, suite.heldout_texts, suite.batch_size)
     return EvalResult(metrics=metrics, details=details, seconds=time.perf_counter() - start,

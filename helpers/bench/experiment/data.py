@@ -33,8 +33,9 @@ def mix_records(domain: list[dict], instructions: list[dict], replay_fraction: f
 
 
 def eval_suite(cfg: ExperimentConfig, texts: list[str]):
-    """The fixed EvalSuite: family-balanced instruction subsets, kind-balanced domain test."""
-    from helpers.domain import load_split
+    """The fixed EvalSuite: family-balanced instruction subsets, kind-balanced domain test,
+    topic-balanced trained domain questions."""
+    from helpers.domain import load_split, trained_fact_sample
     from helpers.evaluate import EvalSuite, sample_records
     from helpers.generate import GenerationSettings
 
@@ -43,6 +44,9 @@ def eval_suite(cfg: ExperimentConfig, texts: list[str]):
     instruction = {name: sample_records(load_instructions(split), sizes[name], cfg.eval_seed)
                    for name, split in INSTRUCTION_EVAL_SPLITS.items()}
     domain = sample_records(load_split("test"), cfg.eval_domain, cfg.eval_seed, key="kind")
-    return EvalSuite(instruction=instruction, domain=domain, heldout_texts=texts,
+    trained = (trained_fact_sample(load_split("train"), cfg.eval_domain_trained, cfg.eval_seed)
+               if cfg.eval_domain_trained else [])
+    return EvalSuite(instruction=instruction, domain=domain, domain_trained=trained,
+                     heldout_texts=texts,
                      generation=GenerationSettings(max_new_tokens=cfg.max_new_tokens),
                      batch_size=cfg.eval_batch_size)

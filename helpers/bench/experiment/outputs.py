@@ -51,6 +51,9 @@ def summary_text(results: Mapping) -> str:
              str(pick(variants, ["variant", *LOSS_PLOT, "perplexity"])), "",
              "answer loss split: content tokens, and the end-of-turn token alone:",
              str(pick(variants, ["variant", *CONTENT_LOSS])), "",
+             "domain facts on phrasings the adapter was trained on, and on new phrasings (test):",
+             str(pick(variants, ["variant", "domain_trained_fact_accuracy",
+                                 "domain_fact_accuracy"])), "",
              "share of answers cut off at max_new_tokens:",
              str(pick(variants, ["variant", "seen_length_stop", "domain_length_stop"]))]
     if forget:
@@ -84,7 +87,8 @@ def _plots(results: Mapping, out: Path) -> None:
     variants, forget = tables(results)
     save_png(bar_chart(variants, INSTRUCTION_PLOT, title="instruction tasks (accuracy)",
                        ylabel="accuracy", ylim=(0, 1.05)), out / "instruction.png")
-    save_png(bar_chart(variants, DOMAIN_PLOT, title="domain behaviour", ylabel="rate",
+    trained = ("domain_trained_fact_accuracy",) if "domain_trained_fact_accuracy" in results["rows"][0] else ()
+    save_png(bar_chart(variants, [*trained, *DOMAIN_PLOT], title="domain behaviour", ylabel="rate",
                        ylim=(0, 1.05)), out / "domain.png")
     save_png(bar_chart(variants, LOSS_PLOT, title="answer loss (lower = better)",
                        ylabel="nats/token"), out / "answer_loss.png")

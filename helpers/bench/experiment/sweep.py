@@ -24,7 +24,7 @@ from pathlib import Path
 KEYS = {"it": ("seen_accuracy", "seen_accuracy_no_letters", "phrasing_accuracy",
                "unseen_family_accuracy", "seen_content_loss"),
         "sft": ("domain_fact_accuracy", "domain_refusal_rate", "domain_escalation_rate",
-                "domain_false_refusal_rate", "domain_accuracy")}
+                "domain_false_refusal_rate", "domain_accuracy", "domain_trained_fact_accuracy")}
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ class SweepPoint:
 
 def _suite(task: str, eval_n: int):
     from helpers.bench.experiment.data import INSTRUCTION_EVAL_SPLITS, load_instructions
-    from helpers.domain import load_split
+    from helpers.domain import load_split, trained_fact_sample
     from helpers.evaluate import EvalSuite, sample_records
     from helpers.generate import GenerationSettings
 
     gen = GenerationSettings(max_new_tokens=40)
-    if task == "sft":
-        return EvalSuite(domain=load_split("test"), generation=gen)
+    if task == "sft":  # test phrasings, and 70 trained ones: learned, or only memorised?
+        return EvalSuite(domain=load_split("test"), generation=gen,
+                         domain_trained=trained_fact_sample(load_split("train"), 70))
     splits = {name: sample_records(load_instructions(split), eval_n, 0)
               for name, split in INSTRUCTION_EVAL_SPLITS.items()}
     return EvalSuite(instruction=splits, generation=gen)
