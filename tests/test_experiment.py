@@ -228,10 +228,11 @@ def test_experiment_trains_with_the_notebooks_budgets():
     """Issue 14: notebook 05 quotes the experiment as what notebooks 03 and 04 do, so both run
     the same steps, batch and rank in full mode (the committed results and the defaults)."""
     nb03, nb04 = _parameters("03_instruction_tuning.ipynb"), _parameters("04_domain_sft.ipynb")
+    nb08 = _parameters("08_retrieval.ipynb")  # its retraining on the changed policy, too
     committed = json.loads(COMMITTED.read_text())["config"]
     for cfg in (ExperimentConfig().to_dict(), committed):
         assert cfg["it_steps"] == nb03["STEPS"] == nb04["IT_STEPS"]
-        assert cfg["sft_steps"] == nb04["STEPS"]
+        assert cfg["sft_steps"] == nb04["STEPS"] == nb08["RETRAIN_STEPS"]
         assert nb03["BATCH_SIZE"] is None and nb04["BATCH_SIZE"] is None  # the preset's
         assert cfg["batch_size"] == preset("cpu").train.batch_size
         assert cfg["lora_r"] == nb03["LORA_R"] == nb04["LORA_R"]

@@ -142,3 +142,17 @@ def test_knowledge_table_shows_each_rate_with_its_interval():
     assert table.columns == ["variant", "facts", "false refusals", "refusals"]
     assert table.rows[0] == ["a", "1.00 [0.21, 1.00] (1)", "0.00 [0.00, 0.79] (1)", "—"]
     assert table.rows[1][1] == "—" and table.rows[1][3].startswith("0.00 [0.00, ")
+
+
+def test_with_trained_facts_puts_the_trained_rate_first_and_needs_facts():
+    from helpers.domain import REFUSAL_MESSAGE
+    from helpers.evaluate.knowledge import knowledge_table, score_knowledge, with_trained_facts
+
+    fact = {"kind": "fact", "facts": ["4 GB"], "id": "fact.a.q0.t0"}
+    new = score_knowledge([fact, {"kind": "refuse", "facts": []}], ["8 GB", REFUSAL_MESSAGE])
+    both = with_trained_facts(new, [fact, fact, fact, fact], ["4 GB", "It has 4 GB.", "2 GB", "4 GB"])
+    assert list(both.rates)[:2] == ["trained facts", "facts"]
+    assert both.row()["trained facts"] == 0.75 and both.row()["facts"] == 0.0  # memorised, not learned
+    assert both.answers == new.answers and knowledge_table({"sft": both}).columns[1] == "trained facts"
+    with pytest.raises(ValueError, match="no fact records"):
+        with_trained_facts(new, [{"kind": "refuse", "facts": []}], [REFUSAL_MESSAGE])

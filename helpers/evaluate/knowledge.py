@@ -53,6 +53,18 @@ def score_knowledge(records: Sequence[dict], answers: Sequence[str]) -> Knowledg
     return KnowledgeScore({k: v for k, v in rates.items() if v is not None}, list(answers))
 
 
+def with_trained_facts(score: KnowledgeScore, trained_records: Sequence[dict],
+                       trained_answers: Sequence[str]) -> KnowledgeScore:
+    """`score` with a "trained facts" rate in front: fact accuracy on questions exactly as the
+    adapter was trained on them (helpers.domain.trained_fact_sample). Beside "facts" (new
+    phrasings) it tells memorising the training answers from learning the facts."""
+    trained = score_knowledge(trained_records, trained_answers).rates.get("facts")
+    if trained is None:
+        raise ValueError("no fact records among the trained records: pass "
+                         "helpers.domain.trained_fact_sample(train_records)")
+    return KnowledgeScore({"trained facts": trained, **score.rates}, score.answers)
+
+
 def answer_and_score(model, tokenizer, records: Sequence[dict], settings=None,
                      batch_size: int = 16) -> KnowledgeScore:
     """Generate an answer to each record's prompt (greedy by default), then score_knowledge."""
