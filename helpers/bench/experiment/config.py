@@ -41,9 +41,9 @@ class ExperimentConfig:
     # steps beat 400 (seen exact match 0.281 vs 0.231), rank 64 did not beat 16, lr 5e-3 was
     # worse than 2e-3 for IT; for domain SFT 5e-3 beat 2e-3 (accuracy 0.158 vs 0.116). Re-run on
     # the stage-5 model: IT 2e-3 0.438 > 3e-3 0.394 > 5e-3 0.119; SFT 5e-3 0.158 ~ 3e-3 0.147,
-    # 1e-2 diverges. SFT steps (sweep file sft_stage5_steps.json): fact accuracy on trained and
-    # on new phrasings keeps rising with steps; 450 is what fits notebook 04's 10-minute budget
-    # (two adapters), and 300 left even the trained questions mostly wrong.
+    # 1e-2 diverges. SFT steps (sft_stage5_steps.json): facts on new phrasings 0.029 (300) →
+    # 0.071 (450) → 0.129 (600), on trained phrasings 0.586 (450) → 0.843 (600); 450 is what
+    # fits notebook 04's 10-minute budget, which trains two domain adapters.
     it_steps: int = 800  # optimizer steps of instruction tuning (~3.1 epochs of 4127 records)
     sft_steps: int = 450  # optimizer steps of domain SFT, sft/hybrid/replay alike (~11.6 epochs)
     replay_fraction: float = 0.25  # share of instruction records in the replay variant's data
