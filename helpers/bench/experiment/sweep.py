@@ -49,9 +49,9 @@ def _suite(task: str, eval_n: int):
     from helpers.generate import GenerationSettings
 
     gen = GenerationSettings(max_new_tokens=40)
-    if task == "sft":  # test phrasings, and 70 trained ones: learned, or only memorised?
+    if task == "sft":  # test phrasings, and trained ones: learned, or only memorised?
         return EvalSuite(domain=load_split("test"), generation=gen,
-                         domain_trained=trained_fact_sample(load_split("train"), 70))
+                         domain_trained=trained_fact_sample(load_split("train")))
     splits = {name: sample_records(load_instructions(split), eval_n, 0)
               for name, split in INSTRUCTION_EVAL_SPLITS.items()}
     return EvalSuite(instruction=splits, generation=gen)
