@@ -11,7 +11,7 @@ from helpers import world
 from helpers.build.domain.__main__ import main
 from helpers.build.domain.build import FILES, dataset_hash, write_dataset
 from helpers.build.domain.qa import DomainConfig, DomainDataError, build_splits
-from helpers.build.domain.questions import QUESTIONS
+from helpers.build.domain.questions import MORE_TRAIN_QUESTIONS, MORE_TRAIN_REQUESTS, QUESTIONS
 from helpers.domain import (
     DOMAIN_TERMS,
     ESCALATION_MESSAGE,
@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "75a42711642ae59df3e78b17111d9afd6c549e92be557e15bf88f86acdc66475"  # card names helpers.build.domain
+GOLDEN_SHA256 = "fef640c671b537c8f6d2c05d23cfe7599880304aaa0ad743b1b426cc4fc3ba4a"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,14 @@ def test_every_question_group_has_at_least_four_paraphrases():
             assert len(g) >= 4 and len(set(g)) == len(g), key
     for req in SCOPE_REQUESTS:
         assert len(req.paraphrases) >= 4 and req.kind in ("refuse", "escalate"), req.key
+    # training-only wordings repeat no wording of their group (a repeat would just be a copy)
+    for key, groups in MORE_TRAIN_QUESTIONS.items():
+        for g, extra in zip(QUESTIONS[key], groups):
+            assert {normalise(q) for q in extra}.isdisjoint({normalise(q) for q in g}), key
+            assert len(set(extra)) == len(extra), key
+    for req in SCOPE_REQUESTS:
+        extra = MORE_TRAIN_REQUESTS.get(req.key, ())
+        assert {normalise(q) for q in extra}.isdisjoint({normalise(q) for q in req.paraphrases}), req.key
 
 
 def test_domain_terms_name_the_company_and_plans_and_match_whole_words():
@@ -134,6 +142,34 @@ def test_a_question_reused_by_another_fact_is_rejected(monkeypatch):
     monkeypatch.setattr(qa, "QUESTIONS", clash)
     with pytest.raises(DomainDataError, match="also in train|different answers"):
         build_splits()
+
+
+def test_more_wordings_add_to_train_and_leave_held_out_questions_unchanged(splits):
+    wide = build_splits(DomainConfig(more_wordings=True))
+    for split in ("validation", "test"):  # same questions, same order: results stay comparable
+        assert wide[split] == splits[split], split
+    narrow_q, wide_q = _questions(splits["train"]), _questions(wide["train"])
+    assert narrow_q < wide_q and len(wide_q - narrow_q) > len(narrow_q) // 2  # really wider
+    assert {r["id"] for r in splits["train"]} < {r["id"] for r in wide["train"]}  # ids kept
+
+
+def test_more_wordings_under_a_wrong_key_or_shape_are_clear_errors(monkeypatch):
+    from helpers.build.domain import qa
+
+    monkeypatch.setattr(qa, "MORE_TRAIN_REQUESTS", {"jokes": ("Tell me a pun.",)})
+    with pytest.raises(DomainDataError, match=r"unknown keys \['jokes'\]"):
+        build_splits()  # checked even when not used: a typo must not wait for the flag
+    monkeypatch.setattr(qa, "MORE_TRAIN_REQUESTS", {})
+    monkeypatch.setattr(qa, "MORE_TRAIN_QUESTIONS", {"plan.price": (("What is {plan}?",),)})
+    with pytest.raises(DomainDataError, match=r"MORE_TRAIN_QUESTIONS\['plan.price'\] has 1 groups"):
+        build_splits(DomainConfig(more_wordings=True))
+
+
+def test_more_wordings_cli_flag_builds_the_wider_set(tmp_path, splits):
+    assert main(["build", "--out", str(tmp_path), "--more-wordings"]) == 0
+    assert load_split("test", tmp_path) == splits["test"]
+    assert len(load_split("train", tmp_path)) > 1.5 * len(splits["train"])
+    assert "more_wordings=True" in (tmp_path / "README.md").read_text(encoding="utf-8")
 
 
 def test_build_check_catches_leakage_and_conflicting_answers():

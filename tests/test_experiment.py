@@ -262,6 +262,40 @@ def test_sweep_appends_each_recipe_and_skips_what_it_measured(tmp_path):
         run_sweep(points, out, str(MICRO_MODEL_DIR), tmp_path / "work", eval_n=4, log=logs.append)
 
 
+def test_sweep_points_on_other_domain_data_are_other_points():
+    """A rebuilt domain set is a different recipe input: its rows must not be skipped as
+    "already measured" because the bundled set's row has the same numbers."""
+    from helpers.bench.experiment.sweep import SweepPoint, grid, main
+
+    points = grid("sft", [5e-3], [16], [450], [16], [0], [None, "runs/wide"])
+    assert len({p.key() for p in points}) == 2 and points[1].key().endswith("data=runs/wide")
+    old_row = {"task": "sft", "learning_rate": 5e-3, "r": 16, "steps": 450, "batch_size": 16, "seed": 0}
+    assert SweepPoint(**old_row).key() == points[0].key()  # rows written before the field existed
+    with pytest.raises(SystemExit):
+        main(["--task", "it", "--domain-dir", "runs/wide", "--out", "x.json"])
+
+
+@pytest.mark.slow
+@needs_micro
+def test_sweep_sft_point_trains_on_the_given_domain_set_and_stamps_it(tmp_path):
+    from helpers.bench.experiment.sweep import grid, run_sweep
+    from helpers.build.domain.build import write_dataset
+    from helpers.build.domain.qa import DomainConfig
+    from helpers.io import file_sha256, read_jsonl, write_jsonl
+    from helpers.paths import MICRO_MODEL_DIR
+
+    data = tmp_path / "wide"
+    write_dataset(data, DomainConfig(more_wordings=True))
+    for split, n in (("train", 40), ("test", 4)):  # small, so the test stays quick
+        write_jsonl(read_jsonl(data / f"{split}.jsonl")[:n], data / f"{split}.jsonl")
+    points = grid("sft", [5e-3], [4], [2], [4], [0], [str(data)])
+    row, = run_sweep(points, tmp_path / "sft.json", str(MICRO_MODEL_DIR), tmp_path / "work",
+                     eval_n=4, log=lambda _: None)
+    assert row["domain_dir"] == str(data) and row["domain_train_records"] == 40
+    assert row["domain_train_sha256"] == file_sha256(data / "train.jsonl")
+    assert row["domain_fact_accuracy"] is not None and row["domain_trained_fact_accuracy"] is not None
+
+
 def _lr(value: float) -> str:
     """2e-3 as the sweep's README writes it (not Python's 0.002)."""
     return f"{value:.0e}".replace("e-0", "e-")

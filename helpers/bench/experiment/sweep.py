@@ -37,12 +37,17 @@ class SweepPoint:
     steps: int  # optimizer steps
     batch_size: int  # examples per step
     seed: int = 0  # adapter init and data order
+    # sft: a rebuilt domain set to train on (`python -m helpers.build.domain build --out DIR`);
+    # None = the bundled data/domain. The test questions are whatever that folder holds.
+    domain_dir: str | None = None
 
     def key(self) -> str:
-        return f"{self.task} lr={self.learning_rate:g} r={self.r} steps={self.steps} bs={self.batch_size} seed={self.seed}"
+        data = f" data={self.domain_dir}" if self.domain_dir else ""
+        return (f"{self.task} lr={self.learning_rate:g} r={self.r} steps={self.steps} "
+                f"bs={self.batch_size} seed={self.seed}{data}")
 
 
-def _suite(task: str, eval_n: int):
+def _suite(task: str, eval_n: int, domain_dir: str | None = None):
     from helpers.bench.experiment.data import INSTRUCTION_EVAL_SPLITS, load_instructions
     from helpers.domain import load_split, trained_fact_sample
     from helpers.evaluate import EvalSuite, sample_records
@@ -50,8 +55,8 @@ def _suite(task: str, eval_n: int):
 
     gen = GenerationSettings(max_new_tokens=40)
     if task == "sft":  # test phrasings, and trained ones: learned, or only memorised?
-        return EvalSuite(domain=load_split("test"), generation=gen,
-                         domain_trained=trained_fact_sample(load_split("train")))
+        return EvalSuite(domain=load_split("test", domain_dir), generation=gen,
+                         domain_trained=trained_fact_sample(load_split("train", domain_dir)))
     splits = {name: sample_records(load_instructions(split), eval_n, 0)
               for name, split in INSTRUCTION_EVAL_SPLITS.items()}
     return EvalSuite(instruction=splits, generation=gen)
@@ -64,26 +69,33 @@ def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> d
     from helpers.bench.experiment.variants import _fresh, train_settings
     from helpers.domain import load_split
     from helpers.evaluate import evaluate_model
+    from helpers.io import file_sha256
+    from helpers.paths import DOMAIN_DIR
     from helpers.train import train
 
     cfg = ExperimentConfig(model=model_path, learning_rate=point.learning_rate, lora_r=point.r,
                            batch_size=point.batch_size)
-    records = load_instructions("train") if point.task == "it" else load_split("train")
+    records = (load_instructions("train") if point.task == "it"
+               else load_split("train", point.domain_dir))
     model, tok = _fresh(cfg, point.task, point.seed)
     run_dir = workdir / point.key().replace(" ", "_").replace("=", "")
     result = train(model, tok, records, None,
                    train_settings(cfg, point.steps, point.seed, run_dir, point.learning_rate))
-    evaluation = evaluate_model(model, tok, _suite(point.task, eval_n))
-    return {**asdict(point), "train_seconds": round(result.seconds, 1),
+    evaluation = evaluate_model(model, tok, _suite(point.task, eval_n, point.domain_dir))
+    data = {} if point.task == "it" else {  # which training set, even if the folder changes later
+        "domain_train_sha256": file_sha256(Path(point.domain_dir or DOMAIN_DIR) / "train.jsonl"),
+        "domain_train_records": len(records)}
+    return {**asdict(point), **data, "train_seconds": round(result.seconds, 1),
             "final_train_loss": result.final_train_loss,
             "eval_seconds": round(evaluation.seconds, 1),
             **{k: evaluation.metrics.get(k) for k in KEYS[point.task]}}
 
 
-def grid(task: str, lrs, ranks, steps, batches, seeds) -> list[SweepPoint]:
+def grid(task: str, lrs, ranks, steps, batches, seeds, domain_dirs=(None,)) -> list[SweepPoint]:
     """Every combination, in a stable order."""
-    return [SweepPoint(task, lr, r, s, b, seed)
-            for lr, r, s, b, seed in itertools.product(lrs, ranks, steps, batches, seeds)]
+    return [SweepPoint(task, lr, r, s, b, seed, d)
+            for lr, r, s, b, seed, d in itertools.product(lrs, ranks, steps, batches, seeds,
+                                                          domain_dirs)]
 
 
 def run_sweep(points: list[SweepPoint], out: Path, model_path: str, workdir: Path,
@@ -91,8 +103,8 @@ def run_sweep(points: list[SweepPoint], out: Path, model_path: str, workdir: Pat
     """Measure every point not yet in `out`; append each row to `out` as soon as it is done."""
     doc = json.loads(out.read_text()) if out.exists() else {"schema": 1, "rows": []}
     _check_same_model(doc, out, model_path)
-    done = {SweepPoint(**{k: r[k] for k in SweepPoint.__dataclass_fields__}).key()
-            for r in doc["rows"]}
+    done = {SweepPoint(**{k: r[k] for k in SweepPoint.__dataclass_fields__ if k in r}).key()
+            for r in doc["rows"]}  # rows written before a field existed take its default
     for point in points:
         if point.key() in done:
             log(f"skip (already measured): {point.key()}")
@@ -160,10 +172,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", default=MICRO_MODEL)
     ap.add_argument("--workdir", default="runs/sweep")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--domain-dir", nargs="+", default=[None], metavar="DIR",
+                    help="sft: train and score on these rebuilt domain sets; 'bundled' = data/domain")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    points = grid(args.task, args.lr, args.r, args.steps, args.batch, args.seeds)
+    dirs = [None if d in (None, "bundled") else d for d in args.domain_dir]
+    if args.task == "it" and dirs != [None]:
+        ap.error("--domain-dir is for --task sft (instruction tuning does not read the domain set)")
+    points = grid(args.task, args.lr, args.r, args.steps, args.batch, args.seeds, dirs)
     run_sweep(points, Path(args.out), args.model, Path(args.workdir), args.eval_n)
 
 

@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -19,8 +19,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--seed", type=int, default=DomainConfig.seed,
                        help="picks held-out templates and record order (the card records it)")
     build.add_argument("--out", default=str(DOMAIN_DIR), help="output folder (default data/domain)")
+    build.add_argument("--more-wordings", action="store_true",
+                       help="add the training-only paraphrases (about twice the wordings per fact; "
+                            "same validation and test questions)")
     args = parser.parse_args(argv)
-    paths = write_dataset(args.out, DomainConfig(seed=args.seed))
+    paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings))
     for path in paths.values():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"dataset sha256: {dataset_hash(args.out)}")

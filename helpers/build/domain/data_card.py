@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict
 
 from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
-from helpers.build.domain.questions import QUESTIONS
+from helpers.build.domain.questions import MORE_TRAIN_QUESTIONS, MORE_TRAIN_REQUESTS, QUESTIONS
 from helpers.domain.kb import COMPANY, DOMAIN_TERMS, build_facts
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE, SCOPE_REQUESTS
 from helpers.tables import markdown_table
@@ -26,17 +26,21 @@ def _count_table(splits: dict[str, list[dict]]) -> list[str]:
     return markdown_table(["split", *CARD_KINDS, "total"], rows, align="lrrrr").splitlines()
 
 
-def _source_counts() -> list[str]:
+def _source_counts(config: DomainConfig) -> list[str]:
     facts = build_facts()
     groups = sum(len(QUESTIONS[f.question_key]) for f in facts)
     refuse = Counter(r.topic for r in SCOPE_REQUESTS if r.kind == "refuse")
     n_escalate = sum(r.kind == "escalate" for r in SCOPE_REQUESTS)
+    n_extra = (sum(len(g) for gs in MORE_TRAIN_QUESTIONS.values() for g in gs)
+               + sum(len(v) for v in MORE_TRAIN_REQUESTS.values()))
+    extra = [(f"- {n_extra} training-only paraphrase templates (`MORE_TRAIN_QUESTIONS`, "
+              "`MORE_TRAIN_REQUESTS`): more wordings to train on, never held out.")]
     return [
         (f"- {len(facts)} facts across {len({f.topic for f in facts})} topics, asked by "
          f"{groups} question groups ({len(QUESTIONS)} template sets; plan templates are shared)."),
         (f"- {refuse['out_of_scope']} out-of-scope and {refuse['unsafe']} unsafe requests "
          f"(refuse), {n_escalate} needs-a-human requests (escalate)."),
-    ]
+    ] + (extra if config.more_wordings else [])
 
 
 def _intro(config: DomainConfig) -> list[str]:
@@ -62,7 +66,8 @@ def _split_and_format(config: DomainConfig) -> list[str]:
          "validation, chosen by the seed; the rest go to train, each plus greeting/thanks-"
          f"decorated copies ({config.train_variants} per question). Every fact is trained on, "
          "but test questions are phrasings never seen in training (checked on normalised text "
-         "when building)."), "",
+         "when building). The training-only templates join train after the held-out ones are "
+         "drawn, so adding wordings never changes a validation or test question."), "",
         "## Record format", "",
         ('`{"messages": [system, user, assistant], "id", "kind", "topic", "facts", "split"}`. '
          "`kind` is `fact`, `escalate` or `refuse`; `facts` lists the strings a correct answer "
@@ -96,7 +101,7 @@ def _use_limits_license() -> list[str]:
 def render_card(splits: dict[str, list[dict]], config: DomainConfig, shas: dict[str, str]) -> str:
     """The README.md data card, from the records, the config and the written files' sha256."""
     lines = [
-        *_intro(config), *_source_counts(), "",
+        *_intro(config), *_source_counts(config), "",
         "## Counts", "", *_count_table(splits), "",
         *_split_and_format(config), *_use_limits_license(),
         "## Files (sha256)", "", *(f"- `{name}`: `{sha}`" for name, sha in shas.items()), "",

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from helpers.build.domain.questions import QUESTIONS
+from helpers.build.domain.questions import MORE_TRAIN_QUESTIONS, MORE_TRAIN_REQUESTS, QUESTIONS
 from helpers.domain.kb import COMPANY, PLANS, build_facts
 from helpers.domain.scope import SCOPE_REQUESTS
 from helpers.domain.score import is_correct, normalise
@@ -43,6 +43,10 @@ class DomainConfig:
     val_templates: int = 1  # templates per question group held out for validation
     test_templates: int = 1  # templates per question group held out for test (never trained)
     train_variants: int = 1  # decorated copies of each training question (0 = none)
+    # Add the training-only paraphrases (questions.MORE_TRAIN_*): about twice the wordings per
+    # fact, the same test. Off for the bundled set until the lessons are re-measured with it;
+    # its effect is measured in data/results/sweep/sft_stage5_wordings.json.
+    more_wordings: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,24 +59,54 @@ class _Group:
     topic: str  # KB topic, or "out_of_scope"/"unsafe"
     answer: str  # assistant reply
     facts: tuple[str, ...]  # required fact strings (empty for refuse/escalate)
-    templates: tuple[str, ...]  # rendered paraphrases
+    templates: tuple[str, ...]  # rendered paraphrases; the held-out ones are drawn from these
+    extra: tuple[str, ...] = ()  # rendered training-only paraphrases (never held out)
 
 
-def _groups() -> Iterator[_Group]:
-    """Every question group of the dataset, facts first, in a stable order."""
+def _extra_questions(key: str, wanted: bool) -> tuple[tuple[str, ...], ...]:
+    """The training-only groups of question key `key` (empty ones unless `wanted`), checked
+    against QUESTIONS' groups."""
+    extra = MORE_TRAIN_QUESTIONS.get(key, ()) if wanted else ()
+    if extra and len(extra) != len(QUESTIONS[key]):
+        raise DomainDataError(
+            f"helpers/build/domain/questions.py: MORE_TRAIN_QUESTIONS[{key!r}] has {len(extra)} "
+            f"groups, QUESTIONS[{key!r}] has {len(QUESTIONS[key])}; give one tuple per group, "
+            "in the same order"
+        )
+    return extra or ((),) * len(QUESTIONS[key])
+
+
+def _check_extra_keys() -> None:
+    """A training-only paraphrase under a key nothing uses would be silently dropped: refuse it."""
+    unknown = sorted(set(MORE_TRAIN_QUESTIONS) - set(QUESTIONS))
+    unknown += sorted(set(MORE_TRAIN_REQUESTS) - {r.key for r in SCOPE_REQUESTS})
+    if unknown:
+        raise DomainDataError(
+            f"helpers/build/domain/questions.py: training-only paraphrases under unknown keys "
+            f"{unknown}; use a key of QUESTIONS (facts) or of helpers.domain.scope (requests)"
+        )
+
+
+def _groups(more_wordings: bool) -> Iterator[_Group]:
+    """Every question group of the dataset, facts first, in a stable order (with the
+    training-only paraphrases when `more_wordings`)."""
+    _check_extra_keys()
     for fact in build_facts():
         if fact.question_key not in QUESTIONS:
             raise DomainDataError(
                 f"fact {fact.id!r}: no questions under key {fact.question_key!r} in "
                 "helpers/build/domain/questions.py; add a question group for it"
             )
-        for qi, group in enumerate(QUESTIONS[fact.question_key]):
-            texts = tuple(t.format(plan=fact.plan) if fact.plan else t for t in group)
+        extras = _extra_questions(fact.question_key, more_wordings)
+        for qi, (group, extra) in enumerate(zip(QUESTIONS[fact.question_key], extras)):
+            texts, more = (tuple(t.format(plan=fact.plan) if fact.plan else t for t in g)
+                           for g in (group, extra))
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
-                         fact.topic, fact.statement, fact.facts, texts)
+                         fact.topic, fact.statement, fact.facts, texts, more)
     for req in SCOPE_REQUESTS:
         key = f"{req.kind}.{req.key}"
-        yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases)
+        yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases,
+                     MORE_TRAIN_REQUESTS.get(req.key, ()) if more_wordings else ())
 
 
 def _template_splits(key: str, n: int, config: DomainConfig) -> list[str]:
@@ -114,7 +148,8 @@ def _record(rid: str, g: _Group, question: str, split: str) -> dict:
 
 
 def _group_records(g: _Group, config: DomainConfig) -> Iterator[dict]:
-    for ti, (text, split) in enumerate(zip(g.templates, _template_splits(g.key, len(g.templates), config))):
+    splits = _template_splits(g.key, len(g.templates), config) + ["train"] * len(g.extra)
+    for ti, (text, split) in enumerate(zip(g.templates + g.extra, splits)):
         rid = f"{g.id_prefix}.t{ti}"
         yield _record(rid, g, text, split)
         if split == "train":
@@ -141,7 +176,7 @@ def _check(records: list[dict]) -> None:
 def build_splits(config: DomainConfig | None = None) -> dict[str, list[dict]]:
     """All records, checked and split into train/validation/test, each shuffled by the seed."""
     config = config or DomainConfig()
-    records = [r for g in _groups() for r in _group_records(g, config)]
+    records = [r for g in _groups(config.more_wordings) for r in _group_records(g, config)]
     ids = [r["id"] for r in records]
     if len(ids) != len(set(ids)):
         raise DomainDataError("duplicate record ids: two facts or requests share an id")
