@@ -19,7 +19,7 @@ from helpers.bench.experiment.data import mix_records
 from helpers.bench.experiment.outputs import FILES, showcase
 from helpers.bench.experiment.results_file import build_results, forgetting_rows
 from helpers.config import MICRO_SFT_LEARNING_RATE, preset
-from helpers.paths import MICRO_MODEL_DIR, RESULTS_DIR
+from helpers.paths import MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
 needs_micro = pytest.mark.skipif(not (MICRO_MODEL_DIR / "config.json").exists(),
@@ -301,7 +301,17 @@ def _lr(value: float) -> str:
     return f"{value:.0e}".replace("e-0", "e-")
 
 
-@pytest.mark.parametrize("name", ["it_stage5.json", "sft_stage5.json", "sft_stage5_steps.json"])
+def _recipe(row: dict) -> str:
+    """A row's recipe cell as the sweep README writes it; rows that name their training data
+    (written since `--domain-dir`) also give the seed and which set."""
+    text = f"lr {_lr(row['learning_rate'])}, {row['steps']} steps"
+    if "domain_dir" in row:
+        text += f", seed {row['seed']}, {'more wordings' if row['domain_dir'] else 'bundled set'}"
+    return text
+
+
+@pytest.mark.parametrize("name", ["it_stage5.json", "sft_stage5.json", "sft_stage5_steps.json",
+                                  "sft_stage5_wordings.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
@@ -316,10 +326,29 @@ def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     assert f"weights sha256 `{sha[:8]}…`" in readme
     for row in doc["rows"]:
         line = next(text for text in readme.splitlines()
-                    if text.startswith(f"| {name} | lr {_lr(row['learning_rate'])}, {row['steps']} steps"))
+                    if text.startswith(f"| {name} | {_recipe(row)}"))
         cells = line.split(" | ")[2:]
         for key, cell in zip(KEYS[row["task"]], cells):
             assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
+
+
+def test_sweep_readme_quotes_the_two_seed_means_of_the_wordings_sweep():
+    """The bullets under the wordings table compare means of two seeds: they are the file's."""
+    from statistics import mean
+
+    rows = json.loads((RESULTS_DIR / "sweep" / "sft_stage5_wordings.json").read_text())["rows"]
+    readme = (RESULTS_DIR / "sweep" / "README.md").read_text()
+
+    def avg(steps, wide, key):
+        return mean(r[key] for r in rows if r["steps"] == steps and bool(r["domain_dir"]) == wide)
+
+    assert f"({avg(450, True, 'domain_fact_accuracy'):.3f} vs {avg(450, False, 'domain_fact_accuracy'):.3f}" in readme
+    for key in ("domain_fact_accuracy", "domain_false_refusal_rate", "domain_accuracy"):
+        assert f"{avg(900, True, key):.3f} vs {avg(900, False, key):.3f}" in readme, key
+    assert avg(900, False, "domain_trained_fact_accuracy") == 1.0 and "(1.000, both seeds)" in readme
+    lesson = " ".join((REPO_ROOT / "lessons/04_domain_sft/README.md").read_text().split())
+    for key in ("domain_fact_accuracy", "domain_false_refusal_rate"):
+        assert f"from {avg(900, False, key):.2f} to {avg(900, True, key):.2f}" in lesson, key
 
 
 @pytest.mark.skipif(not COMMITTED.exists(), reason="full experiment results not committed yet")
