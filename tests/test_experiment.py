@@ -332,12 +332,12 @@ def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
             assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
 
 
-def test_sweep_readme_quotes_the_two_seed_means_of_the_wordings_sweep():
-    """The bullets under the wordings table compare means of two seeds: they are the file's."""
+def test_sweep_readme_quotes_the_seed_means_of_the_wordings_sweep():
+    """The bullets under the wordings table compare means over seeds: they are the file's."""
     from statistics import mean
 
     rows = json.loads((RESULTS_DIR / "sweep" / "sft_stage5_wordings.json").read_text())["rows"]
-    readme = (RESULTS_DIR / "sweep" / "README.md").read_text()
+    readme = " ".join((RESULTS_DIR / "sweep" / "README.md").read_text().split())
 
     def avg(steps, wide, key):
         return mean(r[key] for r in rows if r["steps"] == steps and bool(r["domain_dir"]) == wide)
@@ -345,7 +345,7 @@ def test_sweep_readme_quotes_the_two_seed_means_of_the_wordings_sweep():
     assert f"({avg(450, True, 'domain_fact_accuracy'):.3f} vs {avg(450, False, 'domain_fact_accuracy'):.3f}" in readme
     for key in ("domain_fact_accuracy", "domain_false_refusal_rate", "domain_accuracy"):
         assert f"{avg(900, True, key):.3f} vs {avg(900, False, key):.3f}" in readme, key
-    assert avg(900, False, "domain_trained_fact_accuracy") == 1.0 and "(1.000, both seeds)" in readme
+    assert avg(900, False, "domain_trained_fact_accuracy") == 1.0 and "(1.000, all three seeds)" in readme
     lesson = " ".join((REPO_ROOT / "lessons/04_domain_sft/README.md").read_text().split())
     for key in ("domain_fact_accuracy", "domain_false_refusal_rate"):
         assert f"from {avg(900, False, key):.2f} to {avg(900, True, key):.2f}" in lesson, key
