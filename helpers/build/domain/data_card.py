@@ -31,16 +31,18 @@ def _source_counts(config: DomainConfig) -> list[str]:
     groups = sum(len(QUESTIONS[f.question_key]) for f in facts)
     refuse = Counter(r.topic for r in SCOPE_REQUESTS if r.kind == "refuse")
     n_escalate = sum(r.kind == "escalate" for r in SCOPE_REQUESTS)
-    n_extra = (sum(len(g) for gs in MORE_TRAIN_QUESTIONS.values() for g in gs)
-               + sum(len(v) for v in MORE_TRAIN_REQUESTS.values()))
-    extra = [(f"- {n_extra} training-only paraphrase templates (`MORE_TRAIN_QUESTIONS`, "
-              "`MORE_TRAIN_REQUESTS`): more wordings to train on, never held out.")]
-    return [
+    lines = [
         (f"- {len(facts)} facts across {len({f.topic for f in facts})} topics, asked by "
          f"{groups} question groups ({len(QUESTIONS)} template sets; plan templates are shared)."),
         (f"- {refuse['out_of_scope']} out-of-scope and {refuse['unsafe']} unsafe requests "
          f"(refuse), {n_escalate} needs-a-human requests (escalate)."),
-    ] + (extra if config.more_wordings else [])
+    ]
+    if config.more_wordings:
+        n_extra = (sum(len(g) for gs in MORE_TRAIN_QUESTIONS.values() for g in gs)
+                   + sum(len(v) for v in MORE_TRAIN_REQUESTS.values()))
+        lines.append(f"- {n_extra} training-only paraphrase templates (`MORE_TRAIN_QUESTIONS`, "
+                     "`MORE_TRAIN_REQUESTS`): more wordings to train on, never held out.")
+    return lines
 
 
 def _intro(config: DomainConfig) -> list[str]:

@@ -44,8 +44,8 @@ class DomainConfig:
     test_templates: int = 1  # templates per question group held out for test (never trained)
     train_variants: int = 1  # decorated copies of each training question (0 = none)
     # Add the training-only paraphrases (questions.MORE_TRAIN_*): about twice the wordings per
-    # fact, the same test. Off for the bundled set until the lessons are re-measured with it;
-    # its effect is measured in data/results/sweep/sft_stage5_wordings.json.
+    # fact, the same test. Off for the bundled set: it pays only with ~900 SFT steps, twice the
+    # notebooks' budget (data/results/sweep/sft_stage5_wordings.json).
     more_wordings: bool = False
 
 

@@ -221,9 +221,10 @@ QUESTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
 # the test and validation templates from QUESTIONS alone (same seed, same choice as before), so
 # these extra wordings widen what the adapter trains on without changing a single test
 # question: results before and after stay comparable. Why more wordings: with three per group
-# the adapter memorised sentences (0.56 of trained questions right, 0.10 of new phrasings; see
-# data/results/sweep/README.md) — a fact seen in many wordings is more likely to be learned
-# as a fact (Allen-Zhu & Li 2023, "Physics of Language Models 3.1": knowledge augmentation).
+# the adapter memorises sentences, not facts, and a fact seen in many wordings is more likely to
+# be learned as a fact (Allen-Zhu & Li 2023, "Physics of Language Models 3.1": knowledge
+# augmentation). Measured on the micro model (data/results/sweep/README.md): nothing at 450
+# steps; at 900, fewer false refusals in every seed, facts on new wordings up in two of three.
 # Same keys and group order as QUESTIONS; each tuple adds to the group at that index.
 MORE_TRAIN_QUESTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "plan.price": (
