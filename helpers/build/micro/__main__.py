@@ -34,6 +34,7 @@ _FLAGS = (
     ("--checkpoint-every", "checkpoint_every", int),
     ("--recall-weight", "corpus.recall_weight", float), ("--init-from", "init_from", str),
     ("--lexicon-weight", "corpus.lexicon_weight", float), ("--lexicon-pool", "corpus.lexicon_pool", str),
+    ("--dialogue-weight", "corpus.dialogue_weight", float),
 )
 
 

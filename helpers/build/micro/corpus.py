@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.build.micro import facts, lexicon, recall, stories
+from helpers.build.micro import dialogue, facts, lexicon, recall, stories
 from helpers.io import write_jsonl
 
 Genre = Callable[[random.Random], str]
@@ -32,6 +32,10 @@ class CorpusConfig:
     # every token can be predicted. 0 (the default) leaves the corpus of stages 1-3 unchanged.
     lexicon_weight: float = 0.0
     lexicon_pool: str = "all"  # "all" words of the domain set and prompts, or "answers" only
+    # Questions about the context asked and answered in speech (dialogue.py), so that a model
+    # that reads its context can also answer a question about it. 0 (the default) leaves the
+    # corpus of stages 1-5 unchanged.
+    dialogue_weight: float = 0.0
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -43,6 +47,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
         extra = lexicon.ANSWER_GENRES if config.lexicon_pool == "answers" else lexicon.GENRES
         gs += list(extra)
         ws += [config.lexicon_weight] * len(extra)
+    if config.dialogue_weight > 0:  # appended after the lexicon: earlier stages' streams hold
+        gs += list(dialogue.GENRES)
+        ws += [config.dialogue_weight] * len(dialogue.GENRES)
     return gs, ws
 
 

@@ -80,17 +80,37 @@ def _stage_lines(m: dict[str, Any]) -> str:
     lines = []
     for i, s in enumerate(_stages(m), 1):
         copy = "" if s.get("copy_probe") is None else f", copy probe after it {_pct(s['copy_probe'])}"
-        lexicon = _lexicon_of(s)
+        lexicon = _lexicon_of(s) + _dialogue_of(s)
         lines.append(f"{i}. {s['tokens']:,} tokens in {s['train_seconds'] / 60:.1f} min"
                      f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{lexicon}{copy}):\n"
                      f"   `{s['command']}`")
-    return "\n".join(lines)
+    return "\n".join(lines) + _before_fix_note(m)
+
+
+def _flags(stage: dict[str, Any]) -> dict[str, str]:
+    words = stage["command"].split()
+    return dict(zip(words, words[1:]))
+
+
+def _dialogue_of(stage: dict[str, Any]) -> str:
+    weight = float(_flags(stage).get("--dialogue-weight", 0))
+    return f", dialogue weight {weight:g}" if weight else ""
+
+
+def _before_fix_note(m: dict[str, Any]) -> str:
+    """Stages run before the dialogue genres also ran before a corpus fix: say how to redo them."""
+    old = [i for i, s in enumerate(_stages(m), 1) if "--dialogue-weight" not in s["command"]]
+    if not old:
+        return ""
+    return (f"\n\nStage(s) {', '.join(map(str, old))} ran before a fix in `recall._list_facts`: "
+            "one sentence read \"There was a milk milk on it\" (the noun twice). Today's code "
+            "writes it once, so to regenerate those corpora byte for byte, check out a commit "
+            "from before 2026-12-07.")
 
 
 def _lexicon_of(stage: dict[str, Any]) -> str:
     """", word-list weight W (pool P)" from the stage record, else from its command line."""
-    words = stage["command"].split()
-    flag = dict(zip(words, words[1:]))
+    flag = _flags(stage)
     weight = stage.get("lexicon_weight") or float(flag.get("--lexicon-weight", 0))
     if not weight:
         return ""

@@ -34,7 +34,7 @@ from helpers.build.micro.phrases import (
 
 LIST_NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS + world.COLORS
 _CONTAINERS = ("bag", "basket", "box", "bucket", "drawer", "cart")
-_TRANSITIVE = tuple(v for v in world.VERBS_PAST if v not in ("walked", "ran", "gave"))
+TRANSITIVE = tuple(v for v in world.VERBS_PAST if v not in ("walked", "ran", "gave"))
 
 
 def _items(rng: random.Random, lo: int = 3, hi: int = 5) -> list[str]:
@@ -52,7 +52,7 @@ def _list_facts(rng: random.Random, items: list[str]) -> list[str]:
         f"From the end it read {', '.join(items[::-1])}.",
         f"In alphabetical order that is {', '.join(sorted(items))}.",
         f"Of these, {min(items)} comes first in the alphabet.",
-        f"There was {a(present)} {present} on it, but no {absent}.",
+        f"There was {a(present)} on it, but no {absent}.",
         f"{cap(present)} was on the list. {cap(absent)} was not.",
         f"Written with commas it is {', '.join(items)}.",
     ]
@@ -99,7 +99,7 @@ def note_on_line(rng: random.Random) -> str:
 
 def who_did_it(rng: random.Random) -> str:
     """An event with a person, a thing, a colour, a place and a day; then each is named again."""
-    p, verb = rng.choice(world.PEOPLE), rng.choice(_TRANSITIVE)
+    p, verb = rng.choice(world.PEOPLE), rng.choice(TRANSITIVE)
     color, obj, place = rng.choice(world.COLORS), rng.choice(world.OBJECTS), rng.choice(world.PLACES)
     day = rng.choice(world.DAYS)
     event = rng.choice((f"{p} {verb} the {color} {obj} near {place} on {day}.",
