@@ -159,9 +159,12 @@ def test_dialogue_genres_answer_from_the_context_and_stay_clean():
 
     # weight 0 (the default) leaves the corpus of stages 1-5 unchanged; a weight adds the genres
     base = generate_corpus(CorpusConfig(seed=0, n_documents=300))
-    assert generate_corpus(CorpusConfig(seed=0, n_documents=300, dialogue_weight=0.0)) == base
-    docs = generate_corpus(CorpusConfig(seed=0, n_documents=3000, dialogue_weight=10))
+    assert generate_corpus(CorpusConfig(seed=0, n_documents=300, dialogue_weight=0.0,
+                                        name_list_weight=0.0)) == base
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=3000, dialogue_weight=10,
+                                        name_list_weight=10))
     assert find_violations(docs, DOMAIN_TERMS) == []
+    assert sum(" on the list?" in d for d in docs) > 50  # the roll call is drawn too
     assert sum(bool(_exchanges(d)) for d in docs) > 1000
     rng = random.Random(2)
     for _ in range(300):  # every answer is read off the context the document gave first
@@ -173,6 +176,12 @@ def test_dialogue_genres_answer_from_the_context_and_stay_clean():
         answers = _exchanges(listed)
         assert answers.get("What was first?", items[0].capitalize()) == items[0].capitalize(), listed
         assert answers.get("How many things were there?", str(len(items))) == str(len(items)), listed
+        called = dialogue.roll_call(rng)
+        names = re.search(r"(?:card:\n|were |out the \w+: )([A-Z][a-z]+(?:, [A-Z][a-z]+)*)", called)
+        names = names.group(1).split(", ")
+        for q, a in _exchanges(called).items():
+            if "first" in q or "last" in q:
+                assert a == (names[0] if "first" in q else names[-1]), called
         numbers = dialogue.asked_about_numbers(rng)
         for q, a in _exchanges(numbers).items():
             if q.startswith("Which is more"):
@@ -542,3 +551,80 @@ def test_committed_heldout_sample_is_the_corpus_heldout_part():
     assert committed == heldout_documents(MICRO_MODEL_DIR)[:64]
     with pytest.raises(ValueError, match="--n 65"):
         heldout_texts(MICRO_MODEL_DIR, 65)
+
+
+def test_question_probes_are_prose_questions_answered_from_the_context():
+    from helpers.entity_probe import question_probes
+
+    probes = question_probes()
+    assert len(probes) == 40 and find_violations([p.prompt for p in probes]) == []
+    assert question_probes() == probes  # deterministic
+    assert all(re.search(rf"\b{p.expected}\b", p.prompt, re.IGNORECASE) for p in probes)
+    assert all(p.prompt.endswith('. "') for p in probes)  # the answer is the next word said
+    for kind in ("who", "town"):  # random entities: no constant answer to learn
+        assert len({p.expected for p in probes if p.kind == kind}) >= 5
+
+
+def test_embedding_similarity_sees_words_the_model_cannot_tell_apart(bundled):
+    import torch
+
+    from helpers.entity_probe import _word_ids, embedding_similarity
+    from helpers.world import PEOPLE
+
+    model, tok = bundled
+    before = embedding_similarity(model, tok)
+    assert before["people"]["words"] == len(PEOPLE) and before["objects"]["mean_cosine"] < 0.6
+    weight = model.get_input_embeddings().weight
+    saved = weight.detach().clone()
+    try:
+        with torch.no_grad():  # make every name the same vector: the check must say so
+            ids = _word_ids(tok, PEOPLE)
+            weight[ids] = weight[ids[0]].clone()
+        assert embedding_similarity(model, tok)["people"]["mean_cosine"] == pytest.approx(1.0)
+    finally:
+        with torch.no_grad():
+            weight.copy_(saved)
+
+
+@pytest.mark.slow
+def test_question_probe_scores_each_kind(bundled):
+    from helpers.entity_probe import question_probes, run_question_probe
+
+    model, tok = bundled
+    result = run_question_probe(model, tok, question_probes(n_per_kind=3))
+    assert result["n"] == 12 and set(result["by_kind"]) == {"who", "town", "day", "first_item"}
+    assert result["score"] == sum(r["correct"] for r in result["rows"]) / 12
+    assert all(0.0 <= v <= 1.0 for v in result["by_kind"].values())
+
+
+def _candidate_files(stage: int) -> tuple[str, str]:
+    if stage == 5:  # the bundled model: its sweep row is in the sweep folder
+        return "probe_stage5.json", "../sweep/it_stage5.json"
+    return f"probe_stage{stage}_candidate.json", f"it_sweep_stage{stage}_candidate.json"
+
+
+def test_results_readme_quotes_the_candidate_stages_measurements():
+    """data/results/micro/README.md's candidate table: every cell is the committed files'."""
+    from helpers.paths import RESULTS_DIR
+
+    folder = RESULTS_DIR / "micro"
+    rows = [line for line in (folder / "README.md").read_text().splitlines()
+            if line.startswith("| stage ")]
+    assert len(rows) >= 3
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        stage = int(cells[0].split()[1])
+        probe_file, sweep_file = _candidate_files(stage)
+        probe = json.loads((folder / probe_file).read_text())
+        sweep = json.loads((folder / sweep_file).read_text())
+        it = next(r for r in sweep["rows"] if r["learning_rate"] == 2e-3 and r["steps"] == 800)
+        assert cells[1] == sweep["weights_sha256"][:8] + "…", line
+        assert cells[2] == f"{probe['copy_probe']['score']:.2f}", line
+        q = probe["question_probe"]
+        per_kind = [round(q["by_kind"][k] * q["n"] / 4) for k in ("who", "town", "day", "first_item")]
+        assert cells[3] == " / ".join(f"{k}/{q['n'] // 4}" for k in per_kind), line
+        cos = probe["embedding_similarity"]
+        assert cells[4] == " / ".join(f"{cos[k]['mean_cosine']:.2f}"
+                                      for k in ("people", "towns", "objects")), line
+        assert cells[5] == " / ".join(f"{it[k]:.3f}" for k in (
+            "seen_accuracy", "phrasing_accuracy", "unseen_family_accuracy")), line

@@ -35,6 +35,7 @@ _FLAGS = (
     ("--recall-weight", "corpus.recall_weight", float), ("--init-from", "init_from", str),
     ("--lexicon-weight", "corpus.lexicon_weight", float), ("--lexicon-pool", "corpus.lexicon_pool", str),
     ("--dialogue-weight", "corpus.dialogue_weight", float),
+    ("--name-list-weight", "corpus.name_list_weight", float),
 )
 
 
@@ -107,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                        "held-out corpus documents (read by helpers.data.heldout_texts)")
     h.add_argument("model_dir", help="folder holding pretrain_metrics.json")
     h.add_argument("--n", type=int, default=64, help="documents to write (default 64)")
-    b = sub.add_parser("probe", help="copy probe and base-model check of any model folder")
+    b = sub.add_parser("probe", help="copy probe, question probe, embedding similarity and "
+                       "base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
     b.add_argument("--out", help="also write the results (with every prompt) as JSON here")
     b.add_argument("--label", help="name recorded for the model in the JSON (default: the path)")
@@ -117,16 +119,22 @@ def _parser() -> argparse.ArgumentParser:
 def _probe(model_dir: str, out: str | None, label: str | None) -> int:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from helpers.entity_probe import embedding_similarity, run_question_probe
     from helpers.io import write_json
     from helpers.probe import run_base_check, run_copy_probe
 
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     result = {"model": label or model_dir, "copy_probe": run_copy_probe(model, tokenizer),
+              "question_probe": run_question_probe(model, tokenizer),
+              "embedding_similarity": embedding_similarity(model, tokenizer),
               "base_check": run_base_check(model, tokenizer)}
     print(f"copy probe: {result['copy_probe']['score']:.0%} of {result['copy_probe']['n']}; "
+          f"question probe: {result['question_probe']['by_kind']}; "
           f"instruction prompts answered as plain text: "
           f"{result['base_check']['answered_share']:.0%} of {result['base_check']['n']}")
+    print("mean pairwise cosine of input embeddings: " + ", ".join(
+        f"{k} {v['mean_cosine']:.2f}" for k, v in result["embedding_similarity"].items()))
     if out:
         print(f"wrote {write_json(result, out)}")
     return 0

@@ -36,6 +36,9 @@ class CorpusConfig:
     # that reads its context can also answer a question about it. 0 (the default) leaves the
     # corpus of stages 1-5 unchanged.
     dialogue_weight: float = 0.0
+    # Lists of people's names and towns, named again by place (dialogue.roll_call), so that the
+    # model learns to tell them apart. 0 (the default) leaves the corpus of stages 1-6 unchanged.
+    name_list_weight: float = 0.0
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -50,6 +53,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     if config.dialogue_weight > 0:  # appended after the lexicon: earlier stages' streams hold
         gs += list(dialogue.GENRES)
         ws += [config.dialogue_weight] * len(dialogue.GENRES)
+    if config.name_list_weight > 0:
+        gs += list(dialogue.NAME_GENRES)
+        ws += [config.name_list_weight] * len(dialogue.NAME_GENRES)
     return gs, ws
 
 

@@ -131,3 +131,33 @@ def asked_about_words(rng: random.Random) -> str:
 
 GENRES = (asked_about_event, asked_about_town, asked_about_list, asked_about_numbers,
           asked_about_time, asked_about_words)
+
+
+def roll_call(rng: random.Random) -> str:
+    """People or towns in a list, then named again by place in it, in prose and in speech.
+
+    Why: names and towns are interchangeable everywhere else in the corpus, so their embeddings
+    drift together (mean pairwise cosine 0.89 for people, 0.95 for towns after stage 6, 0.31 for
+    objects) and the model cannot tell which one to copy: asked "Which town was that?" it says
+    the same town whatever the text named. Lists are what it copies best (first/last word of a
+    list of things: 0.84-1.0), so the same lists, made of names, ask it to tell them apart.
+    """
+    pool, noun = (world.PEOPLE, "name") if rng.random() < 0.6 else (world.TOWNS, "town")
+    items = sample(rng, pool, rng.randint(2, 5))
+    p = rng.choice(world.PEOPLE)
+    head = rng.choice((f"{p} wrote the {noun}s on a card:\n{', '.join(items)}\n",
+                       f"The {noun}s on the list were {', '.join(items)}.",
+                       f"{p} read out the {noun}s: {', '.join(items)}."))
+    absent = rng.choice([w for w in pool if w not in items])
+    facts = sample(rng, [f"The first {noun} was {items[0]}.", f"The last {noun} was {items[-1]}.",
+                         f"{items[0]} came first and {items[-1]} came last.",
+                         f"{absent} was not on it."], rng.randint(0, 2))
+    probe = rng.choice((rng.choice(items), absent))
+    pairs = [(f"Which {noun} was first?", items[0]), (f"Which {noun} came last?", items[-1]),
+             (f"Was {probe} on the list?", "Yes" if probe in items else "No"),
+             ("Who was first?" if noun == "name" else "Which town came first?", items[0])]
+    return " ".join([head, *facts, _exchanges(rng, pairs)]).replace("\n ", "\n")
+
+
+# Stage 7: the names-and-towns lists (their own weight, so stage 6's corpus stays reproducible).
+NAME_GENRES = (roll_call,)
