@@ -27,12 +27,11 @@ from helpers.probe import PROBE_SEED, Probe, first_word, greedy
 WORD_CLASSES = {"people": world.PEOPLE, "towns": world.TOWNS, "objects": world.OBJECTS,
                 "animals": world.ANIMALS, "days": world.DAYS, "months": world.MONTHS,
                 "colours": world.COLORS}
-_VERBS = tuple(v for v in world.VERBS_PAST if v not in ("walked", "ran", "gave"))
 
 
 def _event(rng: random.Random) -> tuple[str, str, str, str]:
-    p, v, o, day = (rng.choice(world.PEOPLE), rng.choice(_VERBS), rng.choice(world.OBJECTS),
-                    rng.choice(world.DAYS))
+    p, v = rng.choice(world.PEOPLE), rng.choice(world.TRANSITIVE_VERBS)
+    o, day = rng.choice(world.OBJECTS), rng.choice(world.DAYS)
     return p, v, o, f"{p} {v} the {rng.choice(world.COLORS)} {o} near {rng.choice(world.PLACES)} on {day}."
 
 

@@ -21,7 +21,6 @@ from helpers import world
 
 PROBE_SEED = 12_345  # not a corpus seed: the prompts are new combinations of the world's words
 _NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS + world.COLORS
-_VERBS = tuple(v for v in world.VERBS_PAST if v not in ("walked", "ran", "gave"))
 
 
 @dataclass(frozen=True)
@@ -34,13 +33,15 @@ class Probe:
 
 
 def _who(rng: random.Random) -> Probe:
-    p, v, c, o, pl = (rng.choice(world.PEOPLE), rng.choice(_VERBS), rng.choice(world.COLORS),
+    p, v, c, o, pl = (rng.choice(world.PEOPLE), rng.choice(world.TRANSITIVE_VERBS),
+                      rng.choice(world.COLORS),
                       rng.choice(world.OBJECTS), rng.choice(world.PLACES))
     return Probe("who", f"{p} {v} the {c} {o} near {pl}. Everyone knew that it was", p)
 
 
 def _object(rng: random.Random) -> Probe:
-    p, v, c, o, pl = (rng.choice(world.PEOPLE), rng.choice(_VERBS), rng.choice(world.COLORS),
+    p, v, c, o, pl = (rng.choice(world.PEOPLE), rng.choice(world.TRANSITIVE_VERBS),
+                      rng.choice(world.COLORS),
                       rng.choice(world.OBJECTS), rng.choice(world.PLACES))
     return Probe("object", f"{p} {v} the {c} {o} near {pl}. The thing was the", o)
 

@@ -59,6 +59,8 @@ VERBS_PAST = (
     "walked", "ran", "carried", "found", "lost", "painted", "cleaned", "fixed", "sold",
     "bought", "gave", "took", "dropped", "counted", "opened", "closed", "moved", "hid",
 )
+# The verbs that take an object ("Lena dropped the map"): every template that names a thing.
+TRANSITIVE_VERBS = tuple(v for v in VERBS_PAST if v not in ("walked", "ran", "gave"))
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -21,7 +21,7 @@ import random
 
 from helpers import world
 from helpers.build.micro.phrases import a, cap, number, number_word, plural, sample
-from helpers.build.micro.recall import LIST_NOUNS, TRANSITIVE
+from helpers.build.micro.recall import LIST_NOUNS
 
 
 def _said(rng: random.Random, question: str, answer: str, asker: str, teller: str) -> str:
@@ -39,7 +39,7 @@ def _exchanges(rng: random.Random, pairs: list[tuple[str, str]], lo: int = 1, hi
 
 def asked_about_event(rng: random.Random) -> str:
     """An event; then who, what, which colour, where and on which day, asked and answered."""
-    p, verb = rng.choice(world.PEOPLE), rng.choice(TRANSITIVE)
+    p, verb = rng.choice(world.PEOPLE), rng.choice(world.TRANSITIVE_VERBS)
     color, obj, place = rng.choice(world.COLORS), rng.choice(world.OBJECTS), rng.choice(world.PLACES)
     day = rng.choice(world.DAYS)
     event = rng.choice((f"{p} {verb} the {color} {obj} near {place} on {day}.",

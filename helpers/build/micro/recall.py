@@ -34,7 +34,6 @@ from helpers.build.micro.phrases import (
 
 LIST_NOUNS = world.OBJECTS + world.ANIMALS + world.FOODS + world.COLORS
 _CONTAINERS = ("bag", "basket", "box", "bucket", "drawer", "cart")
-TRANSITIVE = tuple(v for v in world.VERBS_PAST if v not in ("walked", "ran", "gave"))
 
 
 def _items(rng: random.Random, lo: int = 3, hi: int = 5) -> list[str]:
@@ -99,7 +98,7 @@ def note_on_line(rng: random.Random) -> str:
 
 def who_did_it(rng: random.Random) -> str:
     """An event with a person, a thing, a colour, a place and a day; then each is named again."""
-    p, verb = rng.choice(world.PEOPLE), rng.choice(TRANSITIVE)
+    p, verb = rng.choice(world.PEOPLE), rng.choice(world.TRANSITIVE_VERBS)
     color, obj, place = rng.choice(world.COLORS), rng.choice(world.OBJECTS), rng.choice(world.PLACES)
     day = rng.choice(world.DAYS)
     event = rng.choice((f"{p} {verb} the {color} {obj} near {place} on {day}.",
