@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable
 
 from helpers import world
-from helpers.probe import PROBE_SEED, Probe, first_word, greedy
+from helpers.probe import PROBE_SEED, Probe, score_probes
 
 WORD_CLASSES = {"people": world.PEOPLE, "towns": world.TOWNS, "objects": world.OBJECTS,
                 "animals": world.ANIMALS, "days": world.DAYS, "months": world.MONTHS,
@@ -73,18 +73,12 @@ def question_probes(n_per_kind: int = 10, seed: int = PROBE_SEED) -> list[Probe]
 
 def run_question_probe(model, tokenizer, probes: list[Probe] | None = None) -> dict:
     """Share of probes answered with the expected word, overall and per kind."""
-    probes = probes if probes is not None else question_probes()
-    model.eval()
-    rows = []
-    for probe in probes:
-        text = greedy(model, tokenizer, probe.prompt, max_new_tokens=4)
-        rows.append({"kind": probe.kind, "prompt": probe.prompt, "expected": probe.expected,
-                     "continuation": text, "correct": first_word(text) == probe.expected})
+    result = score_probes(model, tokenizer, probes if probes is not None else question_probes())
+    rows = result["rows"]
     kinds = {r["kind"] for r in rows}
     by_kind = {k: sum(r["correct"] for r in rows if r["kind"] == k)
                / sum(r["kind"] == k for r in rows) for k in sorted(kinds)}
-    return {"score": sum(r["correct"] for r in rows) / len(rows), "n": len(rows),
-            "by_kind": by_kind, "rows": rows}
+    return {"score": result["score"], "n": result["n"], "by_kind": by_kind, "rows": rows}
 
 
 def _word_ids(tokenizer, words) -> list[int]:

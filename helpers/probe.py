@@ -93,7 +93,12 @@ def greedy(model, tokenizer, prompt: str, max_new_tokens: int) -> str:
 
 def run_copy_probe(model, tokenizer, probes: list[Probe] | None = None) -> dict:
     """Score: the share of probes whose continuation starts with the expected word."""
-    probes = probes if probes is not None else copy_probes()
+    return score_probes(model, tokenizer, probes if probes is not None else copy_probes())
+
+
+def score_probes(model, tokenizer, probes: list[Probe]) -> dict:
+    """Greedy 4-token continuation of each probe; correct when its first word is the expected
+    one. Shared by the copy probe and helpers.entity_probe's question probe."""
     model.eval()
     rows = []
     for probe in probes:
