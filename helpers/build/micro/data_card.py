@@ -80,7 +80,7 @@ def _stage_lines(m: dict[str, Any]) -> str:
     lines = []
     for i, s in enumerate(_stages(m), 1):
         copy = "" if s.get("copy_probe") is None else f", copy probe after it {_pct(s['copy_probe'])}"
-        lexicon = _lexicon_of(s) + _dialogue_of(s)
+        lexicon = _lexicon_of(s) + _genres_of(s)
         lines.append(f"{i}. {s['tokens']:,} tokens in {s['train_seconds'] / 60:.1f} min"
                      f" (recall-genre weight {s.get('recall_weight') or 2.0:g}{lexicon}{copy}):\n"
                      f"   `{s['command']}`")
@@ -92,9 +92,16 @@ def _flags(stage: dict[str, Any]) -> dict[str, str]:
     return dict(zip(words, words[1:]))
 
 
-def _dialogue_of(stage: dict[str, Any]) -> str:
-    weight = float(_flags(stage).get("--dialogue-weight", 0))
-    return f", dialogue weight {weight:g}" if weight else ""
+# Genre weights a stage's command line may set (the stage record predates them), as the card
+# names them.
+_GENRE_FLAGS = (("--dialogue-weight", "dialogue"), ("--name-list-weight", "roll-call"))
+
+
+def _genres_of(stage: dict[str, Any]) -> str:
+    """", dialogue weight W, roll-call weight V" for the genre flags the stage's command set."""
+    flags = _flags(stage)
+    weights = ((name, float(flags.get(flag, 0))) for flag, name in _GENRE_FLAGS)
+    return "".join(f", {name} weight {w:g}" for name, w in weights if w)
 
 
 def _before_fix_note(m: dict[str, Any]) -> str:
@@ -147,7 +154,7 @@ def _how_made(m: dict[str, Any]) -> str:
         "letters, lists, timetables, dialogues and fables, and — about half the text — "
         "documents that introduce people, things and lists and refer back to them "
         "(`helpers/build/micro/recall.py`), so that predicting the next word needs the context"
-        f"{_lexicon_sentence(cfg['corpus'])}. "
+        f"{_lexicon_sentence(cfg['corpus'])}{_genre_sentence(cfg['corpus'])}. "
         "Before training the corpus is checked against a denylist (chat markers, "
         "\"Question:/Answer:\" layouts, imperative task requests, hosting vocabulary outside "
         "a word list); a match stops the run."),
@@ -188,6 +195,20 @@ def _lexicon_sentence(corpus_cfg: dict[str, Any]) -> str:
             "the corpus never used most words the tokenizer knew from those lists, such as "
             "`Tempest` or `agent`: their embedding rows stayed at their random start, and LoRA "
             "fine-tuning, which leaves embeddings frozen, could not make the model say them)")
+
+
+def _genre_sentence(corpus_cfg: dict[str, Any]) -> str:
+    """The dialogue and roll-call genres, for a corpus that has them (stage 6 on)."""
+    text = ""
+    if corpus_cfg.get("dialogue_weight"):
+        text += ("; conversations in which someone asks about what was just said and is answered "
+                 f"in speech (`helpers/build/micro/dialogue.py`, weight {corpus_cfg['dialogue_weight']:g})")
+    if corpus_cfg.get("name_list_weight"):
+        text += ("; and roll calls, lists of people and towns that are read back (weight "
+                 f"{corpus_cfg['name_list_weight']:g}): without them the model had learnt every "
+                 "name and every town as nearly the same vector, so it could not tell which one "
+                 "to copy (measured in `data/results/micro/`)")
+    return text
 
 
 def _coverage_lines(m: dict[str, Any]) -> str:
