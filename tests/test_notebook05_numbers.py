@@ -40,3 +40,22 @@ def test_notebook_08_quotes_only_committed_retrieval_numbers():
     assert len(quoted) >= 6, "notebook 08's conclusions should quote the three-seed numbers"
     missing = sorted(set(quoted) - printed)
     assert not missing, f"numbers in notebook 08's prose not in the results: {missing}"
+
+
+def _readme_experiment_text() -> str:
+    """The README's experiment rows (IT, held-out, domain SFT, forgetting, retrieval) and the
+    paragraph that sums them up: every 3-decimal number there is the experiment's."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, t in enumerate(lines) if t.startswith("| instruction tuning (IT) vs base"))
+    last = next(i for i, t in enumerate(lines) if t.startswith("| knowledge by retrieval"))
+    start = next(i for i, t in enumerate(lines) if t.startswith("What the measurements say"))
+    end = next(i for i, t in enumerate(lines) if i > start and t.startswith("## "))
+    return "\n".join(lines[first:last + 1] + lines[start:end])
+
+
+def test_readme_quotes_only_committed_experiment_numbers():
+    printed = set(DECIMAL.findall(summary_text(load_results())))
+    quoted = DECIMAL.findall(_readme_experiment_text())
+    assert len(quoted) >= 20, "the README's results should quote the three-seed numbers"
+    missing = sorted(set(quoted) - printed)
+    assert not missing, f"numbers in the README's experiment rows not in the results: {missing}"
