@@ -92,3 +92,22 @@ def test_lesson_readmes_quote_the_committed_sweep():
     assert f"(10%: {replay['10% replay, every family equally']['after']:.2f})" in text
     half = replay["50% replay, every family equally"]["domain_answer_loss"]
     assert "(50%: above the ceiling)" in text and half > 1.45
+
+
+def test_hidden_curves_of_exercise_03b_are_the_committed_runs():
+    """The loss curves exercise 03b asks a student to diagnose are practice.json's real runs,
+    and the exact match each comment gives is that run's."""
+    import json
+    import re
+
+    from helpers.paths import REPO_ROOT, RESULTS_DIR
+
+    runs = {f"{r['learning_rate']:.0e}".replace("e-0", "E").upper(): r
+            for r in json.loads((RESULTS_DIR / "practice.json").read_text())["recipes"]}
+    hidden = (REPO_ROOT / "lessons/03_instruction_tuning/exercises/qlora_recipe/tests_hidden.py")
+    curves = re.findall(r"^CURVE_(\w+) = (\[.*\])  # (\d\.\d\d)$", hidden.read_text(), re.M)
+    assert len(curves) == 5
+    for tag, losses, score in curves:
+        run = runs[tag]
+        assert json.loads(losses) == [round(x, 3) for x in run["losses"]], tag
+        assert score == f"{run['exact_match']:.2f}", tag
