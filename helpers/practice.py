@@ -21,8 +21,9 @@ from helpers.config import MICRO_MODEL
 from helpers.evaluate.intervals import Proportion, proportion
 
 # Four instruction families the micro model learns within ~60 steps at a good learning rate
-# (exact match 0.76 at 2e-3, 0.62 at 3e-3), and not at all at the hub preset's 2e-4 (0.00) or at 1e-2 (0.03,
-# the run diverges): choosing the rate matters, which is what the exercises are about.
+# (exact match 0.76 at 2e-3, 0.62 at 3e-3), and not at all at the hub preset's 2e-4 (0.00) or
+# at 1e-2 (0.03, the run diverges): choosing the rate matters, which is what the exercises are
+# about.
 PRACTICE_FAMILIES = ("weather", "number_to_word", "first_item", "next_day")
 PRACTICE_BATCH = 8  # examples per step; 60 steps of 8 ≈ one pass over the families' 520 records
 PRACTICE_MAX_LENGTH = 128  # the families' examples are < 100 tokens
@@ -136,9 +137,9 @@ def try_recipe(recipe: Mapping, budget: int = 60, split: str = "test_phrasing") 
 # --- Replay: keep the old skill while learning the domain --------------------------------------
 STAGE_A = Recipe(learning_rate=3e-3, r=16, max_steps=60)  # the instruction adapter (a recipe 03b passes)
 # Domain SFT after it: 60 steps of 8, i.e. a budget of 480 training records, at 3e-3 and not at
-# the micro model's SFT rate (5e-3, helpers.config): on the stage-5 model the same 25% mix kept 0.31 to
-# 0.65 exact match depending on which records were drawn, so a grader would fail a good mix by
-# chance; at 3e-3 three draws kept 0.60-0.74 (data/results/practice.json).
+# the micro model's SFT rate (5e-3, helpers.config): on the stage-5 model the same 25% mix kept
+# 0.31 to 0.65 exact match depending on which records were drawn, so a grader would fail a good
+# mix by chance; at 3e-3 three draws kept 0.60-0.74 (data/results/practice.json).
 STAGE_B_STEPS = 60
 STAGE_B_LEARNING_RATE = 3e-3
 REPLAY_BUDGET = STAGE_B_STEPS * PRACTICE_BATCH
