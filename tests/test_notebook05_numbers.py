@@ -21,12 +21,18 @@ def _prose(notebook=NOTEBOOK) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
-def test_quoted_numbers_are_in_the_results():
+def _assert_quotes_only_results(text: str, at_least: int, too_few: str, where: str) -> None:
+    """`text` quotes at least `at_least` 3-decimal numbers, each printed by summary_text."""
     printed = set(DECIMAL.findall(summary_text(load_results())))
-    quoted = DECIMAL.findall(_prose())
-    assert len(quoted) >= 20, "notebook 05 should state what the numbers show"
+    quoted = DECIMAL.findall(text)
+    assert len(quoted) >= at_least, too_few
     missing = sorted(set(quoted) - printed)
-    assert not missing, f"numbers in notebook 05's prose not in the results: {missing}"
+    assert not missing, f"numbers in {where} not in the results: {missing}"
+
+
+def test_quoted_numbers_are_in_the_results():
+    _assert_quotes_only_results(_prose(), 20, "notebook 05 should state what the numbers show",
+                                "notebook 05's prose")
 
 
 def test_prose_mentions_a_claim_that_did_not_hold():
@@ -35,27 +41,25 @@ def test_prose_mentions_a_claim_that_did_not_hold():
 
 def test_notebook_08_quotes_only_committed_retrieval_numbers():
     nb08 = REPO_ROOT / "notebooks" / "08_retrieval.ipynb"
-    printed = set(DECIMAL.findall(summary_text(load_results())))
-    quoted = DECIMAL.findall(_prose(nb08))
-    assert len(quoted) >= 6, "notebook 08's conclusions should quote the three-seed numbers"
-    missing = sorted(set(quoted) - printed)
-    assert not missing, f"numbers in notebook 08's prose not in the results: {missing}"
+    _assert_quotes_only_results(_prose(nb08), 6,
+                                "notebook 08's conclusions should quote the three-seed numbers",
+                                "notebook 08's prose")
 
 
 def _readme_experiment_text() -> str:
     """The README's experiment rows (IT, held-out, domain SFT, forgetting, retrieval) and the
     paragraph that sums them up: every 3-decimal number there is the experiment's."""
     lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    first = next(i for i, t in enumerate(lines) if t.startswith("| instruction tuning (IT) vs base"))
-    last = next(i for i, t in enumerate(lines) if t.startswith("| knowledge by retrieval"))
-    start = next(i for i, t in enumerate(lines) if t.startswith("What the measurements say"))
-    end = next(i for i, t in enumerate(lines) if i > start and t.startswith("## "))
-    return "\n".join(lines[first:last + 1] + lines[start:end])
+
+    def line(prefix: str, after: int = -1) -> int:
+        return next(i for i, t in enumerate(lines) if i > after and t.startswith(prefix))
+
+    start = line("What the measurements say")
+    rows = lines[line("| instruction tuning (IT) vs base"):line("| knowledge by retrieval") + 1]
+    return "\n".join(rows + lines[start:line("## ", after=start)])
 
 
 def test_readme_quotes_only_committed_experiment_numbers():
-    printed = set(DECIMAL.findall(summary_text(load_results())))
-    quoted = DECIMAL.findall(_readme_experiment_text())
-    assert len(quoted) >= 20, "the README's results should quote the three-seed numbers"
-    missing = sorted(set(quoted) - printed)
-    assert not missing, f"numbers in the README's experiment rows not in the results: {missing}"
+    _assert_quotes_only_results(_readme_experiment_text(), 20,
+                                "the README's results should quote the three-seed numbers",
+                                "the README's experiment rows")
