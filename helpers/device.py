@@ -10,6 +10,7 @@ The rule (PITFALLS: "bf16 requested on a T4 → crash, or fp16 → NaN loss"):
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
 import platform
 from dataclasses import asdict, dataclass, field
@@ -106,12 +107,38 @@ def package_versions(names: tuple[str, ...] = KIT_PACKAGES) -> dict[str, str]:
     return out
 
 
+# bitsandbytes >= 0.49 on a CPU with AVX512-BF16 tries, at import, to download a faster 4-bit
+# kernel from the hub ("kernels-community"). Offline, or with the hub's trust check failing, it
+# logs "Failed to load CPU gemm_4bit_forward …" and falls back to its own kernel: same results,
+# a little slower. Learners read that line as an error, so the notebooks hide exactly it.
+_KERNEL_NOTICE = "Failed to load CPU gemm_4bit_forward from kernels-community"
+
+
+class _KernelNoticeFilter(logging.Filter):
+    """Drops bitsandbytes' kernel-download notice; every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_KERNEL_NOTICE)
+
+
+def quiet_bitsandbytes_kernel_notice() -> None:
+    """Hide the harmless kernel-download notice; call before bitsandbytes is first imported.
+
+    A filter on the named logger works before the module exists: bitsandbytes' own
+    `logging.getLogger(__name__)` returns this same logger object. Safe to call repeatedly.
+    """
+    log = logging.getLogger("bitsandbytes.backends.cpu.ops")
+    if not any(isinstance(f, _KernelNoticeFilter) for f in log.filters):
+        log.addFilter(_KernelNoticeFilter())
+
+
 def bitsandbytes_status() -> str:
     """One line saying whether 4-bit loading will work here, and what to do if not.
 
     The classic failure is "CUDA setup failed" deep inside a training run; checking up front
     turns it into a sentence in notebook 00.
     """
+    quiet_bitsandbytes_kernel_notice()
     try:
         import bitsandbytes as bnb  # noqa: F401
     except Exception as exc:  # ImportError, or a broken CUDA setup raising at import

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from helpers.adapter_meta import write_meta
 from helpers.config import LoraSettings, ModelSettings, resolve_model_path
-from helpers.device import hub_reachable
+from helpers.device import hub_reachable, quiet_bitsandbytes_kernel_notice
 from helpers.gguf import (
     GGUFError,
     is_gguf,
@@ -95,6 +95,7 @@ def load_base(settings: ModelSettings | str | None = None):
     """
     from transformers import AutoModelForCausalLM
 
+    quiet_bitsandbytes_kernel_notice()  # before transformers imports bitsandbytes
     settings = ModelSettings(model=settings) if isinstance(settings, str) else settings
     settings = settings or ModelSettings()
     path = resolve_model_path(settings.model)

@@ -103,3 +103,34 @@ def test_bf16_only_on_gpus_that_compute_it_natively(monkeypatch, capability, nam
     assert hw.bf16 is (expected == "bfloat16")
     assert compute_dtype(hw) == getattr(torch, expected)
     assert models.resolve_dtype("auto") == getattr(torch, expected)  # model and 4-bit dtype
+
+
+def test_bitsandbytes_kernel_notice_is_hidden_and_nothing_else(caplog):
+    """The offline kernel-download notice is dropped; any other bitsandbytes warning still shows."""
+    import logging
+
+    from helpers.device import quiet_bitsandbytes_kernel_notice
+
+    quiet_bitsandbytes_kernel_notice()
+    quiet_bitsandbytes_kernel_notice()  # idempotent: one filter, not two
+    log = logging.getLogger("bitsandbytes.backends.cpu.ops")
+    assert len(log.filters) == 1
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        log.warning("Failed to load CPU gemm_4bit_forward from kernels-community: %s. Please "
+                    "make sure you already `pip install kernels`", "offline")
+        log.warning("some other bitsandbytes problem")
+    assert [r.getMessage() for r in caplog.records] == ["some other bitsandbytes problem"]
+
+
+def test_loading_the_micro_model_prints_no_kernel_notice():
+    """In a fresh interpreter, as a notebook does it: load_base, then look at stderr."""
+    import subprocess
+    import sys
+
+    from helpers.paths import REPO_ROOT
+
+    code = "from helpers.models import load_base; load_base('data/models/micro-llama')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(REPO_ROOT), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "gemm_4bit_forward" not in out.stderr
