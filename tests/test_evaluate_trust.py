@@ -152,6 +152,8 @@ def test_majority_baseline_on_the_real_splits(train, test_seen, test_unseen):
     assert all(b.source.startswith("checker:") and b.n == 25 for b in unseen.values())
     assert unseen["contains_item"].answer in ("yes", "no") and unseen["contains_item"].accuracy >= 0.3
     assert unseen["plural"].accuracy == 0.0
+    # a digits-only family borrows the constant of the number families ("digits" is not trained)
+    assert unseen["word_to_number"].source == "checker:number"
 
 
 def test_chance_baseline_on_the_real_splits(test_seen, test_unseen):

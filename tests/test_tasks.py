@@ -194,6 +194,18 @@ def test_each_checker_accepts_variants_and_rejects_near_misses():
     assert score("extract_who", "Ana", "ana") and not score("extract_who", "Ana", "Ana Ben")
 
 
+def test_digits_checker_wants_the_digits_the_task_asks_for():
+    """word_to_number asks for digits: copying the number word back is not an answer.
+
+    Until 2026-12-07 it used the number checker, which reads "seventeen" as 17; the IT model
+    copied the word and that was scored as zero-shot transfer (0.91 of a held-out family)."""
+    assert get_family("word_to_number").checker == "digits"
+    assert score("word_to_number", "17", "17") and score("word_to_number", "17", " 17.")
+    assert not score("word_to_number", "17", "seventeen")
+    assert not score("word_to_number", "17", "18") and not score("word_to_number", "17", "17 ducks")
+    assert score("count_items", "3", "three")  # a count may still be written as a word
+
+
 def test_score_records_accuracy_and_errors(splits):
     recs = [r for r in splits["test_seen"] if r["family"] in ("add", "next_day")][:40]
     assert Counter(r["family"] for r in recs) == {"add": 20, "next_day": 20}

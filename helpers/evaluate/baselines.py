@@ -32,6 +32,8 @@ CHANCE_RULES: dict[str, str] = {
     "next_month": "month",  # 1/12
 }
 _FIXED = {"two_choice": 1 / 2, "day": 1 / 7, "month": 1 / 12, "open": 0.0}
+# Checkers whose answers are drawn from another checker's pool: a digits-only answer is a number.
+_ANSWER_POOL = {"digits": "number"}
 
 
 class BaselineInputError(ValueError):
@@ -59,6 +61,11 @@ def _most_common(answers: Counter) -> str:
     return min(answers.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
+def _checker_key(checker: str) -> str:
+    """The key of the training answers a held-out family with this checker draws its constant from."""
+    return f"checker:{_ANSWER_POOL.get(checker, checker)}"
+
+
 def majority_answers(train_records: Sequence[Mapping]) -> dict[str, str]:
     """{family: its most common training answer}, plus {"checker:<name>": …} per checker.
 
@@ -75,7 +82,7 @@ def majority_answers(train_records: Sequence[Mapping]) -> dict[str, str]:
     for i, rec in enumerate(train_records):
         family, answer = _family_answer(rec, i, "majority_answers")
         by_family[family][answer] += 1
-        by_checker[f"checker:{get_family(family).checker}"][answer] += 1
+        by_checker[_checker_key(get_family(family).checker)][answer] += 1
     return {key: _most_common(c) for key, c in {**by_family, **by_checker}.items()}
 
 
@@ -91,7 +98,7 @@ def majority_baseline(test_records: Sequence[Mapping],
     groups = _by_family(test_records, "majority_baseline")
     out: dict[str, MajorityBaseline] = {}
     for family, recs in sorted(groups.items()):
-        key = family if family in fixed else f"checker:{get_family(family).checker}"
+        key = family if family in fixed else _checker_key(get_family(family).checker)
         if key not in fixed:
             raise BaselineInputError(
                 f"majority_baseline: no training answer for family {family!r} nor for any family "

@@ -21,7 +21,7 @@ import string
 from dataclasses import dataclass
 
 # How score.py compares answers; each name is implemented there.
-CHECKERS = ("exact", "case", "number", "list", "set", "yesno", "place")
+CHECKERS = ("exact", "case", "number", "digits", "list", "set", "yesno", "place")
 
 # What a family asks of the model, from easiest to hardest for a tiny model. Shown in the card
 # so a learner can read the accuracy table against it.

@@ -52,7 +52,7 @@ FAMILIES: tuple[Family, ...] = (
         "Turn the number word here into digits.",
         "Which digits stand for the number in this sentence?",
         "Write only the number from this sentence, in digits.",
-    ), checker="number"),
+    ), checker="digits"),
     Family("convert_units", "Convert metres, kilograms or hours to cm, g or minutes.", "compute", (
         "How many {target} is that?",
         "Convert the amount in this sentence to {target}.",

@@ -3,7 +3,8 @@
 Default: exact match after a light normalisation (case, surrounding whitespace and quotes,
 trailing full stop). Families whose answers can be written several correct ways say so with
 their `checker` (see helpers.tasks.base.CHECKERS): numbers are compared as numbers ("12",
-"twelve"), lists element-wise, sets order-insensitively, yes/no by the first word.
+"twelve") unless the task asks for digits ("digits": "seventeen" for 17 only copies the
+input), lists element-wise, sets order-insensitively, yes/no by the first word.
 
 The whole generation is judged, not its first line: a model that answers and then keeps
 talking ("kite\\nThe kite is red...") has not learned to stop, and the lessons want that to
@@ -66,6 +67,8 @@ def _check(checker: str, expected: str, generated: str) -> bool:
     if checker == "number":
         value = _number(generated)
         return value is not None and value == _number(expected)
+    if checker == "digits":
+        return bool(re.fullmatch(r"\d+", normalise(generated))) and _number(generated) == _number(expected)
     if checker == "list":
         return _items(expected) == _items(generated)
     if checker == "set":
