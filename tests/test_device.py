@@ -122,6 +122,7 @@ def test_bitsandbytes_kernel_notice_is_hidden_and_nothing_else(caplog):
     assert [r.getMessage() for r in caplog.records] == ["some other bitsandbytes problem"]
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_loading_the_micro_model_prints_no_kernel_notice():
     """In a fresh interpreter, as a notebook does it: load_base, then look at stderr."""
     import subprocess
