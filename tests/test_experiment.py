@@ -311,7 +311,7 @@ def _recipe(row: dict) -> str:
 
 
 @pytest.mark.parametrize("name", ["it_stage8.json", "sft_stage8.json", "it_stage8_steps.json",
-                                  "it_stage8_seed1.json"])
+                                  "it_stage8_seed1.json", "it_stage8_contrast.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
