@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ DEFAULT_QUESTION = "main"
 LIMIT_KEYS = ("time_limit_s", "test_timeout_s", "memory_mb")
 BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)#+\s*BEGIN SOLUTION\s*$")
 END_RE = re.compile(r"^[ \t]*#+\s*END SOLUTION\s*$")
+# CPython 3.11 keeps ast.parse's recursion counter in interpreter-wide state: two threads parsing
+# at once (a grading pool, or the grader's own drain threads when a finalizer runs mid-parse)
+# fail at random with "SystemError: AST constructor recursion depth mismatch" (cpython#106905).
+# Parsing is milliseconds, so one lock costs nothing and makes batch grading in threads safe.
+_PARSE_LOCK = threading.Lock()
 
 
 class ExerciseFormatError(ValueError):
@@ -211,12 +217,18 @@ def _visible_tests(nb: dict[str, Any], nb_path: Path) -> list[TestSpec]:
     return tests
 
 
+def parse_python(text: str, filename: str) -> ast.Module:
+    """`ast.parse`, safe to call from several threads at once (see `_PARSE_LOCK`)."""
+    with _PARSE_LOCK:
+        return ast.parse(text, filename=filename)
+
+
 def _hidden_tests(path: Path) -> list[TestSpec]:
     if not path.exists():
         return []
     text = path.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(text, filename=str(path))
+        tree = parse_python(text, str(path))
     except SyntaxError as e:
         raise ExerciseFormatError(f"{path.name}, line {e.lineno}: syntax error: {e.msg}") from e
     tests = []
