@@ -37,6 +37,10 @@ class LoraSettings:
     dropout: float = 0.05  # regularises small datasets; 0 for very short runs
     target_modules: str | list[str] = "all-linear"  # QLoRA paper: adapting every linear layer
     #                                                 beats attention-only at the same budget
+    # Also train the embedding rows the base's pretraining never reached (listed in the model
+    # folder's untrained_tokens.json; the micro model has one, hub models don't). LoRA freezes
+    # embeddings, so without this a word the base never read stays random noise to the adapter.
+    train_untrained_tokens: bool = False
 
 
 @dataclass

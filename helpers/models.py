@@ -26,6 +26,7 @@ from helpers.gguf import (
 )
 from helpers.paths import display_path, repo_path
 from helpers.tokenizer import IM_END, IM_START
+from helpers.untrained_tokens import untrained_token_ids
 
 
 class ModelLoadError(ValueError):
@@ -158,6 +159,15 @@ def chat_token_ids(tokenizer) -> list[int]:
     return [tokenizer.convert_tokens_to_ids(t) for t in (IM_START, IM_END)]
 
 
+def trainable_token_ids(model, tokenizer, lora: LoraSettings) -> list[int]:
+    """Embedding rows the adapter trains: the chat markers, plus (with
+    `lora.train_untrained_tokens`) every row the base's pretraining never reached."""
+    ids = set(chat_token_ids(tokenizer))
+    if lora.train_untrained_tokens:
+        ids.update(untrained_token_ids(model, len(tokenizer)))
+    return sorted(ids)
+
+
 def lora_config(lora: LoraSettings, token_ids: list[int] | None = None):
     """peft LoraConfig from LoraSettings (+ the embedding rows to train, if any)."""
     from peft import LoraConfig
@@ -181,7 +191,8 @@ def attach_lora(model, tokenizer, lora: LoraSettings | None = None, name: str = 
     from transformers import set_seed
 
     set_seed(seed)
-    config = lora_config(lora or LoraSettings(), chat_token_ids(tokenizer))
+    lora = lora or LoraSettings()
+    config = lora_config(lora, trainable_token_ids(model, tokenizer, lora))
     if isinstance(model, PeftModel):
         model.add_adapter(name, config)
         model.set_adapter(name)

@@ -271,6 +271,8 @@ def test_sweep_points_on_other_domain_data_are_other_points():
     assert len({p.key() for p in points}) == 2 and points[1].key().endswith("data=runs/wide")
     old_row = {"task": "sft", "learning_rate": 5e-3, "r": 16, "steps": 450, "batch_size": 16, "seed": 0}
     assert SweepPoint(**old_row).key() == points[0].key()  # rows written before the field existed
+    rows = grid("sft", [5e-3], [16], [450], [16], [0], [None], untrained_tokens=True)[0]
+    assert rows.key() == points[0].key() + " +untrained-rows"  # a different recipe, never skipped
     with pytest.raises(SystemExit):
         main(["--task", "it", "--domain-dir", "runs/wide", "--out", "x.json"])
 

@@ -54,6 +54,9 @@ class ExperimentConfig:
     learning_rate: float = 2e-3  # IT: LoRA on a tiny model needs a high LR
     sft_learning_rate: float = MICRO_SFT_LEARNING_RATE  # domain SFT (sft, hybrid, replay)
     lora_r: int = 16  # LoRA rank (alpha = 2r)
+    # Train the embedding rows the base never reached too (LoraSettings.train_untrained_tokens).
+    # Off in the committed run; the sweep measured it (data/results/sweep/README.md).
+    train_untrained_tokens: bool = False
     max_length: int = 256  # tokens per training example
     logging_steps: int = 10  # loss-curve resolution
     eval_seen: int | None = None  # test_seen examples scored (None = all 640: 20 per family,

@@ -40,11 +40,14 @@ class SweepPoint:
     # sft: a rebuilt domain set to train on (`python -m helpers.build.domain build --out DIR`);
     # None = the bundled data/domain. The test questions are whatever that folder holds.
     domain_dir: str | None = None
+    # Also train the embedding rows the base never reached (LoraSettings.train_untrained_tokens).
+    untrained_tokens: bool = False
 
     def key(self) -> str:
         data = f" data={self.domain_dir}" if self.domain_dir else ""
+        rows = " +untrained-rows" if self.untrained_tokens else ""
         return (f"{self.task} lr={self.learning_rate:g} r={self.r} steps={self.steps} "
-                f"bs={self.batch_size} seed={self.seed}{data}")
+                f"bs={self.batch_size} seed={self.seed}{data}{rows}")
 
 
 def _suite(task: str, eval_n: int, domain_dir: str | None = None):
@@ -74,7 +77,8 @@ def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> d
     from helpers.train import train
 
     cfg = ExperimentConfig(model=model_path, learning_rate=point.learning_rate, lora_r=point.r,
-                           batch_size=point.batch_size)
+                           batch_size=point.batch_size,
+                           train_untrained_tokens=point.untrained_tokens)
     records = (load_instructions("train") if point.task == "it"
                else load_split("train", point.domain_dir))
     model, tok = _fresh(cfg, point.task, point.seed)
@@ -91,9 +95,10 @@ def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> d
             **{k: evaluation.metrics.get(k) for k in KEYS[point.task]}}
 
 
-def grid(task: str, lrs, ranks, steps, batches, seeds, domain_dirs=(None,)) -> list[SweepPoint]:
+def grid(task: str, lrs, ranks, steps, batches, seeds, domain_dirs=(None,),
+         untrained_tokens: bool = False) -> list[SweepPoint]:
     """Every combination, in a stable order."""
-    return [SweepPoint(task, lr, r, s, b, seed, d)
+    return [SweepPoint(task, lr, r, s, b, seed, d, untrained_tokens)
             for lr, r, s, b, seed, d in itertools.product(lrs, ranks, steps, batches, seeds,
                                                           domain_dirs)]
 
@@ -174,13 +179,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--domain-dir", nargs="+", default=[None], metavar="DIR",
                     help="sft: train and score on these rebuilt domain sets; 'bundled' = data/domain")
+    ap.add_argument("--untrained-tokens", action="store_true",
+                    help="also train the embedding rows the base's pretraining never reached "
+                         "(the model folder's untrained_tokens.json)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     dirs = [None if d in (None, "bundled") else d for d in args.domain_dir]
     if args.task == "it" and dirs != [None]:
         ap.error("--domain-dir is for --task sft (instruction tuning does not read the domain set)")
-    points = grid(args.task, args.lr, args.r, args.steps, args.batch, args.seeds, dirs)
+    points = grid(args.task, args.lr, args.r, args.steps, args.batch, args.seeds, dirs,
+                  args.untrained_tokens)
     run_sweep(points, Path(args.out), args.model, Path(args.workdir), args.eval_n)
 
 

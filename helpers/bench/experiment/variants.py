@@ -68,7 +68,8 @@ def _fresh(cfg: ExperimentConfig, name: str, seed: int):
     from helpers.models import attach_lora, load_base
 
     model, tok = load_base(model_settings(cfg))
-    lora = LoraSettings(r=cfg.lora_r, alpha=2 * cfg.lora_r)
+    lora = LoraSettings(r=cfg.lora_r, alpha=2 * cfg.lora_r,
+                        train_untrained_tokens=cfg.train_untrained_tokens)
     return attach_lora(model, tok, lora, name=name, seed=seed), tok
 
 

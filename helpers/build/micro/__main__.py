@@ -6,6 +6,7 @@
   python -m helpers.build.micro card data/models/micro-llama  # re-render README.md from its metrics
   python -m helpers.build.micro probe data/models/micro-llama --out probe.json  # copy probe + base check
   python -m helpers.build.micro heldout data/models/micro-llama  # heldout_sample.jsonl (notebook 01)
+  python -m helpers.build.micro untrained data/models/micro-llama  # untrained_tokens.json (SFT)
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
                        "held-out corpus documents (read by helpers.data.heldout_texts)")
     h.add_argument("model_dir", help="folder holding pretrain_metrics.json")
     h.add_argument("--n", type=int, default=64, help="documents to write (default 64)")
+    u = sub.add_parser("untrained", help="write <model_dir>/untrained_tokens.json: the token "
+                       "ids its pretraining corpus never contains (helpers.untrained_tokens)")
+    u.add_argument("model_dir", help="folder holding pretrain_metrics.json")
     b = sub.add_parser("probe", help="copy probe, question probe, embedding similarity and "
                        "base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
@@ -157,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
 
         path = write_heldout_sample(args.model_dir, args.n)
         print(f"wrote {args.n} held-out documents to {display_path(path)}")
+        return 0
+    if args.cmd == "untrained":
+        from helpers.build.micro.vocab import write_untrained_tokens
+
+        path, n, vocab = write_untrained_tokens(args.model_dir)
+        print(f"wrote {display_path(path)}: {n} of {vocab} token ids never in the corpus")
         return 0
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)

@@ -218,9 +218,18 @@ def _coverage_lines(m: dict[str, Any]) -> str:
         return ""
     parts = [f"{c['absent_from_corpus']} of {c['token_types']} token types of the "
              f"{name.replace('_', ' ')}" for name, c in cov.items()]
-    return ("\n\nAnswer tokens the last stage's corpus never contains (an embedding row that is "
+    text = ("\n\nAnswer tokens the last stage's corpus never contains (an embedding row that is "
             "never predicted stays random, and LoRA does not train embeddings): "
             + "; ".join(parts) + ".")
+    rows = m["corpus"].get("untrained_tokens")
+    if rows:
+        words = ", ".join(f'"{w}"' for w in rows["in_domain_questions"])
+        text += (f" In all, {rows['count']} of the {rows['vocab_size']} token ids never occur in "
+                 f"it, among them these words of the domain questions: {words}. "
+                 "`untrained_tokens.json` lists them (`python -m helpers.build.micro untrained`); "
+                 "`LoraSettings(train_untrained_tokens=True)` trains those rows with the adapter "
+                 "(measured in `data/results/sweep/README.md`).")
+    return text
 
 
 def _token_table(m: dict[str, Any]) -> str:

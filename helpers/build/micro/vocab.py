@@ -15,6 +15,7 @@ import json
 import random
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 _WORD = re.compile(r"[A-Za-z]+")
@@ -197,3 +198,52 @@ def vocabulary_position_check(tokenizer) -> dict[str, Any]:
     words = world_words()
     bad = position_dependent_words(tokenizer, words)
     return {"words_checked": len(words), "position_dependent": len(bad), "examples": bad[:5]}
+
+
+def never_seen_token_ids(tokenizer, train_ids) -> list[int]:
+    """Token ids of `tokenizer` that never occur in the pretraining stream `train_ids`."""
+    seen = set(int(i) for i in train_ids)
+    return [i for i in range(len(tokenizer)) if i not in seen]
+
+
+def write_untrained_tokens(model_dir) -> tuple[Path, int, int]:
+    """Write <model_dir>/untrained_tokens.json: the token ids the last pretraining stage never
+    contained (rebuilt from pretrain_metrics.json: the corpus is deterministic), and their
+    count into pretrain_metrics.json for the card. Returns the path, the count and the
+    vocabulary size."""
+    from transformers import AutoTokenizer
+
+    from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+    from helpers.build.micro.tokens import encode_documents
+    from helpers.io import write_json
+    from helpers.untrained_tokens import UNTRAINED_TOKENS_FILE
+
+    metrics_path = Path(model_dir) / "pretrain_metrics.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    corpus = CorpusConfig(**metrics["config"]["corpus"])
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    ids = never_seen_token_ids(tok, encode_documents(
+        tok, split_corpus(generate_corpus(corpus), corpus.heldout_fraction).train))
+    doc = {"what": "token ids the pretraining corpus never contains: embedding rows that stay "
+                   "at their random init (read by helpers.untrained_tokens)",
+           "vocab_size": len(tok), "count": len(ids), "ids": ids}
+    metrics["corpus"]["untrained_tokens"] = {"count": len(ids), "vocab_size": len(tok),
+                                             "in_domain_questions": _question_words(tok, ids)}
+    write_json(metrics, metrics_path)
+    return write_json(doc, Path(model_dir) / UNTRAINED_TOKENS_FILE), len(ids), len(tok)
+
+
+def _question_words(tokenizer, ids: list[int], n: int = 8) -> list[str]:
+    """The `n` words among `ids` that the domain training questions use most (the plain
+    questions: their greeting/thanks copies would put "Thanks" first)."""
+    from collections import Counter
+
+    from helpers.build.domain.qa import build_splits as domain_splits
+
+    untrained = set(ids)
+    plain = [r for r in domain_splits()["train"] if ".v" not in r["id"]]
+    counts = Counter(i for text in _record_texts(plain, roles=("user",))
+                     for i in tokenizer(text, add_special_tokens=False)["input_ids"]
+                     if i in untrained)
+    words = [tokenizer.convert_ids_to_tokens(i) for i, _ in counts.most_common()]
+    return [w for w in words if w.isalpha()][:n]
