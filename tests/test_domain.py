@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "fef640c671b537c8f6d2c05d23cfe7599880304aaa0ad743b1b426cc4fc3ba4a"  # card names helpers.build.domain
+GOLDEN_SHA256 = "3546ac4bc3bc1963a83233f14bcc860d300500ac617d8fa980da7833baf1ae30"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +170,41 @@ def test_more_wordings_cli_flag_builds_the_wider_set(tmp_path, splits):
     assert load_split("test", tmp_path) == splits["test"]
     assert len(load_split("train", tmp_path)) > 1.5 * len(splits["train"])
     assert "more_wordings=True" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_crossed_frames_make_the_frame_uninformative_without_near_copies_of_test(splits):
+    from helpers.build.domain.qa import _grams
+    from helpers.build.domain.questions import ATTRIBUTE_WORDS, CROSSED_FRAMES
+
+    crossed = build_splits(DomainConfig(crossed_frames=True))
+    for split in ("validation", "test"):
+        assert crossed[split] == splits[split], split
+    new = [r for r in crossed["train"] if r["id"] not in {x["id"] for x in splits["train"]}]
+    assert new and all(r["kind"] == "fact" and r["id"].startswith("fact.plan.") for r in new)
+    held = {}  # fact -> four-word sequences of its held-out questions
+    for r in crossed["validation"] + crossed["test"]:
+        held.setdefault(r["id"].split(".q")[0], set()).update(_grams(r["messages"][1]["content"]))
+    for r in new:
+        assert not _grams(r["messages"][1]["content"]) & held[r["id"].split(".q")[0]], r["id"]
+    plain = {r["messages"][1]["content"] for r in new if ".v" not in r["id"]}
+    candidates = len(CROSSED_FRAMES) * sum(map(len, ATTRIBUTE_WORDS.values())) * 4  # 4 plans
+    assert 0 < len(plain) < candidates  # the guard dropped some, and kept most
+    assert len(plain) > candidates // 2
+    plans = {r["id"].split(".")[2].capitalize() for r in new}
+    shared = [frame for frame in CROSSED_FRAMES  # frames trained with several attributes
+              if len({key for key, words in ATTRIBUTE_WORDS.items() for word in words
+                      for plan in plans if frame.format(word=word, plan=plan) in plain}) >= 2]
+    # The guard is strict: "...of the {plan} plan." shares "of the Breeze plan" with held-out
+    # templates, so one frame keeps a single attribute; all others stay uninformative.
+    assert len(shared) >= len(CROSSED_FRAMES) - 1, shared
+
+
+def test_crossed_frames_cli_flag_builds_the_crossed_set(tmp_path, splits):
+    assert main(["build", "--out", str(tmp_path), "--crossed-frames"]) == 0
+    assert load_split("test", tmp_path) == splits["test"]
+    assert len(load_split("train", tmp_path)) > len(splits["train"])
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "crossed_frames=True" in card and "`CROSSED_FRAMES`" in card
 
 
 def test_build_check_catches_leakage_and_conflicting_answers():

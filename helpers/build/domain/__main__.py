@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--crossed-frames]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -22,8 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--more-wordings", action="store_true",
                        help="add the training-only paraphrases (about twice the wordings per fact; "
                             "same validation and test questions)")
+    build.add_argument("--crossed-frames", action="store_true",
+                       help="add plan questions crossing every frame with every attribute word "
+                            "(questions.CROSSED_FRAMES; same validation and test questions)")
     args = parser.parse_args(argv)
-    paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings))
+    paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings,
+                                                 crossed_frames=args.crossed_frames))
     for path in paths.values():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"dataset sha256: {dataset_hash(args.out)}")

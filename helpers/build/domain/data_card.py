@@ -10,7 +10,12 @@ from collections import Counter
 from dataclasses import asdict
 
 from helpers.build.domain.qa import DOMAIN_SYSTEM_PROMPT, SPLITS, DomainConfig
-from helpers.build.domain.questions import MORE_TRAIN_QUESTIONS, MORE_TRAIN_REQUESTS, QUESTIONS
+from helpers.build.domain.questions import (
+    CROSSED_FRAMES,
+    MORE_TRAIN_QUESTIONS,
+    MORE_TRAIN_REQUESTS,
+    QUESTIONS,
+)
 from helpers.domain.kb import COMPANY, DOMAIN_TERMS, build_facts
 from helpers.domain.scope import ESCALATION_MESSAGE, REFUSAL_MESSAGE, SCOPE_REQUESTS
 from helpers.tables import markdown_table
@@ -42,6 +47,11 @@ def _source_counts(config: DomainConfig) -> list[str]:
                    + sum(len(v) for v in MORE_TRAIN_REQUESTS.values()))
         lines.append(f"- {n_extra} training-only paraphrase templates (`MORE_TRAIN_QUESTIONS`, "
                      "`MORE_TRAIN_REQUESTS`): more wordings to train on, never held out.")
+    if config.crossed_frames:
+        lines.append(f"- Plan questions crossing {len(CROSSED_FRAMES)} generic frames with every "
+                     "attribute word (`CROSSED_FRAMES`, `ATTRIBUTE_WORDS`), training only; those "
+                     "sharing four words in a row with a held-out question of their fact are "
+                     "left out.")
     return lines
 
 

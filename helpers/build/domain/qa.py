@@ -19,7 +19,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from helpers.build.domain.questions import MORE_TRAIN_QUESTIONS, MORE_TRAIN_REQUESTS, QUESTIONS
+from helpers.build.domain.questions import (
+    ATTRIBUTE_WORDS,
+    CROSSED_FRAMES,
+    MORE_TRAIN_QUESTIONS,
+    MORE_TRAIN_REQUESTS,
+    QUESTIONS,
+)
 from helpers.domain.kb import COMPANY, PLANS, build_facts
 from helpers.domain.scope import SCOPE_REQUESTS
 from helpers.domain.score import is_correct, normalise
@@ -47,6 +53,10 @@ class DomainConfig:
     # fact, the same test. Off for the bundled set: it pays only with ~900 SFT steps, twice the
     # notebooks' budget (data/results/sweep/sft_stage5_wordings.json).
     more_wordings: bool = False
+    # Add the plan questions that cross every frame with every attribute word
+    # (questions.CROSSED_FRAMES): the frame stops predicting the attribute. Off for the bundled
+    # set; measured in data/results/sweep/README.md.
+    crossed_frames: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,32 @@ def _check_extra_keys() -> None:
         )
 
 
-def _groups(more_wordings: bool) -> Iterator[_Group]:
+def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = normalise(text).split()
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _crossed_questions(fact, config: DomainConfig) -> tuple[str, ...]:
+    """The crossed-frame questions of a plan fact, minus any that shares a four-word sequence
+    with a validation or test question of the same fact (so no near-copy of a test question
+    is trained on)."""
+    if not config.crossed_frames or fact.question_key not in ATTRIBUTE_WORDS:
+        return ()
+    held = set()
+    for qi, group in enumerate(QUESTIONS[fact.question_key]):
+        splits = _template_splits(f"{fact.question_key}.q{qi}", len(group), config)
+        held |= {g for t, split in zip(group, splits) if split != "train"
+                 for g in _grams(t.format(plan=fact.plan))}
+    texts = (frame.format(word=word, plan=fact.plan) for frame in CROSSED_FRAMES
+             for word in ATTRIBUTE_WORDS[fact.question_key])
+    return tuple(t for t in texts if not _grams(t) & held)
+
+
+def _groups(config: DomainConfig) -> Iterator[_Group]:
     """Every question group of the dataset, facts first, in a stable order (with the
-    training-only paraphrases when `more_wordings`)."""
+    training-only paraphrases when `config.more_wordings`, the crossed-frame plan questions
+    when `config.crossed_frames`)."""
+    more_wordings = config.more_wordings
     _check_extra_keys()
     for fact in build_facts():
         if fact.question_key not in QUESTIONS:
@@ -101,6 +134,8 @@ def _groups(more_wordings: bool) -> Iterator[_Group]:
         for qi, (group, extra) in enumerate(zip(QUESTIONS[fact.question_key], extras)):
             texts, more = (tuple(t.format(plan=fact.plan) if fact.plan else t for t in g)
                            for g in (group, extra))
+            if qi == 0:
+                more += _crossed_questions(fact, config)
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
                          fact.topic, fact.statement, fact.facts, texts, more)
     for req in SCOPE_REQUESTS:
@@ -176,7 +211,7 @@ def _check(records: list[dict]) -> None:
 def build_splits(config: DomainConfig | None = None) -> dict[str, list[dict]]:
     """All records, checked and split into train/validation/test, each shuffled by the seed."""
     config = config or DomainConfig()
-    records = [r for g in _groups(config.more_wordings) for r in _group_records(g, config)]
+    records = [r for g in _groups(config) for r in _group_records(g, config)]
     ids = [r["id"] for r in records]
     if len(ids) != len(set(ids)):
         raise DomainDataError("duplicate record ids: two facts or requests share an id")

@@ -445,3 +445,21 @@ MORE_TRAIN_REQUESTS: dict[str, tuple[str, ...]] = {
     "locked_out": ("I cannot get into my account.", "My account is locked.",
                    "I forgot my password and the reset does not work."),
 }
+
+# Training-only plan questions that cross generic frames with every attribute word
+# (DomainConfig.crossed_frames). The hand-written plan templates are parallel across attributes
+# ("How much RAM does the {plan} plan have?", "How much storage does the {plan} plan have?"), so
+# a held-out template's *frame* was trained with the other attributes only, and the frame alone
+# predicts the answer: on held-out plan questions SFT names an attribute the frame was trained
+# with, 4 of 32 right where naming the asked one would be 32 (seed 0). Crossing every frame with
+# every attribute leaves the attribute word as the only cue. Questions sharing a four-word
+# sequence with a held-out question of the same fact are dropped (qa._crossed_questions).
+CROSSED_FRAMES: tuple[str, ...] = (
+    "Tell me about the {word} of {plan}.", "I would like to know the {word} on the {plan} plan.",
+    "Can you give me the {word} for {plan}?", "{plan} plan, {word}?",
+    "Please share the {word} of the {plan} plan.", "What {word} comes with a {plan} account?",
+)
+ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
+    "plan.price": ("price", "cost", "monthly fee"), "plan.ram": ("RAM", "memory"),
+    "plan.storage": ("storage", "disk space"), "plan.vcpus": ("vCPUs", "CPU cores"),
+}
