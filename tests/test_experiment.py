@@ -306,14 +306,20 @@ def _lr(value: float) -> str:
 def _recipe(row: dict) -> str:
     """A row's recipe cell as the sweep README writes it; rows that name their training data
     (written since `--domain-dir`) also give the seed and which set."""
+    sets = {None: "bundled set", "runs/domain_more_wordings": "more wordings",
+            "runs/domain_crossed": "crossed frames"}
     text = f"lr {_lr(row['learning_rate'])}, {row['steps']} steps"
     if "domain_dir" in row:
-        text += f", seed {row['seed']}, {'more wordings' if row['domain_dir'] else 'bundled set'}"
+        text += f", seed {row['seed']}, {sets[row['domain_dir']]}"
+    if row.get("untrained_tokens"):
+        text += ", + untrained rows"
     return text
 
 
 @pytest.mark.parametrize("name", ["it_stage8.json", "sft_stage8.json", "it_stage8_steps.json",
-                                  "it_stage8_seed1.json", "it_stage8_contrast.json"])
+                                  "it_stage8_seed1.json", "it_stage8_contrast.json",
+                                  "sft_stage8_rows.json", "it_stage8_rows.json",
+                                  "sft_stage8_crossed.json", "sft_stage8_crossed_s1.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
@@ -332,6 +338,33 @@ def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
         cells = line.split(" | ")[2:]
         for key, cell in zip(KEYS[row["task"]], cells):
             assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
+
+
+def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
+    """The bullets compare 3-seed means against the committed experiment's sft rows."""
+    from statistics import mean
+
+    def rows(*names):
+        return [r for n in names for r in json.loads((RESULTS_DIR / "sweep" / n).read_text())["rows"]]
+
+    base = [r for r in json.loads((RESULTS_DIR / "experiment" / "results.json").read_text())["rows"]
+            if r["variant"] == "sft"]
+    with_rows = rows("sft_stage8_rows.json")
+    crossed = [r for r in rows("sft_stage8_crossed.json", "sft_stage8_crossed_s1.json")
+               if r["untrained_tokens"]]
+    readme = " ".join((RESULTS_DIR / "sweep" / "README.md").read_text().split())
+
+    def avg(rs, key):
+        assert sorted(r["seed"] for r in rs) == [0, 1, 2]
+        return f"{mean(r[key] for r in rs):.3f}"
+
+    fact, refuse, false = "domain_fact_accuracy", "domain_refusal_rate", "domain_false_refusal_rate"
+    assert f"mean {avg(base, false)} → {avg(with_rows, false)}" in readme
+    assert f"mean {avg(base, fact)} → {avg(with_rows, fact)}" in readme
+    assert f"({avg(base, refuse)} → {avg(with_rows, refuse)})" in readme
+    assert f"mean {avg(base, fact)} → {avg(crossed, fact)}" in readme
+    assert f"→ {avg(crossed, refuse)} on average" in readme
+    assert f"(mean {avg(crossed, false)})" in readme
 
 
 def test_sweep_readme_quotes_the_seed_means_of_the_wordings_sweep():
