@@ -365,6 +365,11 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     assert f"mean {avg(base, fact)} → {avg(crossed, fact)}" in readme
     assert f"→ {avg(crossed, refuse)} on average" in readme
     assert f"(mean {avg(crossed, false)})" in readme
+    nb04 = " ".join(" ".join("".join(c["source"]) for c in json.loads(
+        (REPO_ROOT / "notebooks" / "04_domain_sft.ipynb").read_text())["cells"]
+        if c["cell_type"] == "markdown").split())
+    for key, after in ((false, with_rows), (fact, crossed), (refuse, crossed)):
+        assert f"from {avg(base, key)} to {avg(after, key)}" in nb04, key
 
 
 def test_sweep_readme_quotes_the_seed_means_of_the_wordings_sweep():
