@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "3546ac4bc3bc1963a83233f14bcc860d300500ac617d8fa980da7833baf1ae30"  # card names helpers.build.domain
+GOLDEN_SHA256 = "c1aa55d23351054433237fac3b1e5073d0baedf9ac0c9d5ef92c2fd01cd5f867"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,19 @@ def test_crossed_frames_cli_flag_builds_the_crossed_set(tmp_path, splits):
     assert len(load_split("train", tmp_path)) > len(splits["train"])
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "crossed_frames=True" in card and "`CROSSED_FRAMES`" in card
+
+
+def test_scope_variants_copy_only_the_requests(splits):
+    wide = build_splits(DomainConfig(scope_variants=2))
+    assert wide["test"] == splits["test"]
+    kinds = {}
+    for name, recs in (("base", splits["train"]), ("wide", wide["train"])):
+        for r in recs:
+            kinds.setdefault(name, {}).setdefault(r["kind"], 0)
+            kinds[name][r["kind"]] += 1
+    assert kinds["wide"]["fact"] == kinds["base"]["fact"]
+    for kind in ("refuse", "escalate"):  # one plain + one copy per request -> one plain + two
+        assert kinds["wide"][kind] == kinds["base"][kind] * 3 // 2, kind
 
 
 def test_build_check_catches_leakage_and_conflicting_answers():

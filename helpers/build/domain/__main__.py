@@ -25,9 +25,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--crossed-frames", action="store_true",
                        help="add plan questions crossing every frame with every attribute word "
                             "(questions.CROSSED_FRAMES; same validation and test questions)")
+    build.add_argument("--scope-variants", type=int, default=None, metavar="N",
+                       help="decorated copies of each refusal/escalation training request "
+                            "(default: as many as of the questions, 1)")
     args = parser.parse_args(argv)
     paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings,
-                                                 crossed_frames=args.crossed_frames))
+                                                 crossed_frames=args.crossed_frames,
+                                                 scope_variants=args.scope_variants))
     for path in paths.values():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"dataset sha256: {dataset_hash(args.out)}")

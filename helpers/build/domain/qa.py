@@ -57,6 +57,10 @@ class DomainConfig:
     # (questions.CROSSED_FRAMES): the frame stops predicting the attribute. Off for the bundled
     # set; measured in data/results/sweep/README.md.
     crossed_frames: bool = False
+    # Decorated copies of each refusal/escalation training request (None = train_variants).
+    # The crossed frames add only fact questions, so refusals become a smaller share of the
+    # mix; more copies of the requests put their share back.
+    scope_variants: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,10 @@ def _group_records(g: _Group, config: DomainConfig) -> Iterator[dict]:
         yield _record(rid, g, text, split)
         if split == "train":
             rng = random.Random(f"{config.seed}:{rid}")
-            for v in range(1, config.train_variants + 1):
+            copies = config.train_variants
+            if g.kind != "fact" and config.scope_variants is not None:
+                copies = config.scope_variants
+            for v in range(1, copies + 1):
                 yield _record(f"{rid}.v{v}", g, _decorate(text, rng), split)
 
 
