@@ -307,7 +307,8 @@ def _recipe(row: dict) -> str:
     """A row's recipe cell as the sweep README writes it; rows that name their training data
     (written since `--domain-dir`) also give the seed and which set."""
     sets = {None: "bundled set", "runs/domain_more_wordings": "more wordings",
-            "runs/domain_crossed": "crossed frames"}
+            "runs/domain_crossed": "crossed frames",
+            "runs/domain_crossed_scope": "crossed frames, 2 request copies"}
     text = f"lr {_lr(row['learning_rate'])}, {row['steps']} steps"
     if "domain_dir" in row:
         text += f", seed {row['seed']}, {sets[row['domain_dir']]}"
@@ -319,7 +320,9 @@ def _recipe(row: dict) -> str:
 @pytest.mark.parametrize("name", ["it_stage8.json", "sft_stage8.json", "it_stage8_steps.json",
                                   "it_stage8_seed1.json", "it_stage8_contrast.json",
                                   "sft_stage8_rows.json", "it_stage8_rows.json",
-                                  "sft_stage8_crossed.json", "sft_stage8_crossed_s1.json"])
+                                  "sft_stage8_crossed.json", "sft_stage8_crossed_s1.json",
+                                  "sft_stage8_crossed_scope.json",
+                                  "sft_stage8_crossed_scope_s1.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
@@ -365,6 +368,10 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     assert f"mean {avg(base, fact)} → {avg(crossed, fact)}" in readme
     assert f"→ {avg(crossed, refuse)} on average" in readme
     assert f"(mean {avg(crossed, false)})" in readme
+    scope = rows("sft_stage8_crossed_scope.json", "sft_stage8_crossed_scope_s1.json")
+    assert (f"facts on new phrasings {avg(scope, fact)}, refusals {avg(scope, refuse)}, false "
+            f"refusals {avg(scope, false)}") in readme
+    assert f"({avg(base, fact)} / {avg(base, refuse)} / {avg(base, false)})" in readme
     nb04 = " ".join(" ".join("".join(c["source"]) for c in json.loads(
         (REPO_ROOT / "notebooks" / "04_domain_sft.ipynb").read_text())["cells"]
         if c["cell_type"] == "markdown").split())
