@@ -106,17 +106,22 @@ def genre_counts(config: CorpusConfig) -> dict[str, int]:
     return counts
 
 
-def heldout_documents(model_dir: str | Path) -> list[str]:
-    """All held-out documents of a pretrained micro model, rebuilt from its recorded corpus
-    settings (pretrain_metrics.json; the corpus is deterministic)."""
+def recorded_split(model_dir: str | Path):
+    """The train/held-out split of a pretrained micro model's last stage, rebuilt from its
+    recorded corpus settings (pretrain_metrics.json; the corpus is deterministic)."""
     import json
 
     metrics_path = Path(model_dir) / "pretrain_metrics.json"
     if not metrics_path.exists():
-        raise FileNotFoundError(f"{metrics_path} not found: held-out texts are rebuilt from the "
+        raise FileNotFoundError(f"{metrics_path} not found: the corpus is rebuilt from the "
                                 "micro model's pretraining record")
     config = CorpusConfig(**json.loads(metrics_path.read_text())["config"]["corpus"])
-    return split_corpus(generate_corpus(config), config.heldout_fraction).heldout
+    return split_corpus(generate_corpus(config), config.heldout_fraction)
+
+
+def heldout_documents(model_dir: str | Path) -> list[str]:
+    """All held-out documents of a pretrained micro model (see `recorded_split`)."""
+    return recorded_split(model_dir).heldout
 
 
 def write_heldout_sample(model_dir: str | Path, n: int = 64) -> Path:

@@ -381,7 +381,7 @@ def add_token_coverage(model_dir: str | Path) -> dict:
     deterministic), count, and store the result in pretrain_metrics.json (stage and corpus)."""
     from transformers import AutoTokenizer
 
-    from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+    from helpers.build.micro.corpus import CorpusConfig, recorded_split
     from helpers.build.micro.tokens import encode_documents
     from helpers.build.micro.vocab import answer_token_coverage
     from helpers.io import write_json
@@ -389,7 +389,7 @@ def add_token_coverage(model_dir: str | Path) -> dict:
     metrics_path = Path(model_dir) / METRICS_FILE
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     corpus = CorpusConfig(**metrics["config"]["corpus"])
-    train = split_corpus(generate_corpus(corpus), corpus.heldout_fraction).train
+    train = recorded_split(model_dir).train
     tok = AutoTokenizer.from_pretrained(model_dir)
     metrics["corpus"]["answer_token_coverage"] = answer_token_coverage(
         tok, encode_documents(tok, train))

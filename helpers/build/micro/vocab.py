@@ -213,17 +213,15 @@ def write_untrained_tokens(model_dir) -> tuple[Path, int, int]:
     vocabulary size."""
     from transformers import AutoTokenizer
 
-    from helpers.build.micro.corpus import CorpusConfig, generate_corpus, split_corpus
+    from helpers.build.micro.corpus import recorded_split
     from helpers.build.micro.tokens import encode_documents
     from helpers.io import write_json
     from helpers.untrained_tokens import UNTRAINED_TOKENS_FILE
 
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    ids = never_seen_token_ids(tok, encode_documents(tok, recorded_split(model_dir).train))
     metrics_path = Path(model_dir) / "pretrain_metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    corpus = CorpusConfig(**metrics["config"]["corpus"])
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    ids = never_seen_token_ids(tok, encode_documents(
-        tok, split_corpus(generate_corpus(corpus), corpus.heldout_fraction).train))
     doc = {"what": "token ids the pretraining corpus never contains: embedding rows that stay "
                    "at their random init (read by helpers.untrained_tokens)",
            "vocab_size": len(tok), "count": len(ids), "ids": ids}
