@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "c1aa55d23351054433237fac3b1e5073d0baedf9ac0c9d5ef92c2fd01cd5f867"  # card names helpers.build.domain
+GOLDEN_SHA256 = "3e421dd96e8fea5c4ec622cb6f8acf6b485b0f38f6c1e77ffe8deb1683cdf9af"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -148,9 +148,12 @@ def test_more_wordings_add_to_train_and_leave_held_out_questions_unchanged(split
     wide = build_splits(DomainConfig(more_wordings=True))
     for split in ("validation", "test"):  # same questions, same order: results stay comparable
         assert wide[split] == splits[split], split
-    narrow_q, wide_q = _questions(splits["train"]), _questions(wide["train"])
+    # Without the crossed frames, whose ids and decorations follow the template count:
+    narrow = build_splits(DomainConfig(crossed_frames=False))["train"]
+    wide = build_splits(DomainConfig(crossed_frames=False, more_wordings=True))["train"]
+    narrow_q, wide_q = _questions(narrow), _questions(wide)
     assert narrow_q < wide_q and len(wide_q - narrow_q) > len(narrow_q) // 2  # really wider
-    assert {r["id"] for r in splits["train"]} < {r["id"] for r in wide["train"]}  # ids kept
+    assert {r["id"] for r in narrow} < {r["id"] for r in wide}  # ids kept
 
 
 def test_more_wordings_under_a_wrong_key_or_shape_are_clear_errors(monkeypatch):
@@ -176,10 +179,11 @@ def test_crossed_frames_make_the_frame_uninformative_without_near_copies_of_test
     from helpers.build.domain.qa import _grams
     from helpers.build.domain.questions import ATTRIBUTE_WORDS, CROSSED_FRAMES
 
-    crossed = build_splits(DomainConfig(crossed_frames=True))
+    plain = build_splits(DomainConfig(crossed_frames=False, scope_variants=None))
+    crossed = build_splits(DomainConfig(crossed_frames=True, scope_variants=None))
     for split in ("validation", "test"):
-        assert crossed[split] == splits[split], split
-    new = [r for r in crossed["train"] if r["id"] not in {x["id"] for x in splits["train"]}]
+        assert crossed[split] == plain[split] == splits[split], split
+    new = [r for r in crossed["train"] if r["id"] not in {x["id"] for x in plain["train"]}]
     assert new and all(r["kind"] == "fact" and r["id"].startswith("fact.plan.") for r in new)
     held = {}  # fact -> four-word sequences of its held-out questions
     for r in crossed["validation"] + crossed["test"]:
@@ -199,19 +203,20 @@ def test_crossed_frames_make_the_frame_uninformative_without_near_copies_of_test
     assert len(shared) >= len(CROSSED_FRAMES) - 1, shared
 
 
-def test_crossed_frames_cli_flag_builds_the_crossed_set(tmp_path, splits):
-    assert main(["build", "--out", str(tmp_path), "--crossed-frames"]) == 0
+def test_crossed_frames_are_the_default_and_the_cli_can_leave_them_out(tmp_path, splits):
+    assert DomainConfig().crossed_frames and "`CROSSED_FRAMES`" in (DOMAIN_DIR / "README.md").read_text(encoding="utf-8")
+    assert main(["build", "--out", str(tmp_path), "--no-crossed-frames"]) == 0
     assert load_split("test", tmp_path) == splits["test"]
-    assert len(load_split("train", tmp_path)) > len(splits["train"])
+    assert len(load_split("train", tmp_path)) < len(splits["train"])
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert "crossed_frames=True" in card and "`CROSSED_FRAMES`" in card
+    assert "crossed_frames=False" in card and "`CROSSED_FRAMES`" not in card
 
 
 def test_scope_variants_copy_only_the_requests(splits):
-    wide = build_splits(DomainConfig(scope_variants=2))
-    assert wide["test"] == splits["test"]
+    narrow = build_splits(DomainConfig(scope_variants=None))  # as many copies as the questions: 1
+    assert DomainConfig().scope_variants == 2 and narrow["test"] == splits["test"]
     kinds = {}
-    for name, recs in (("base", splits["train"]), ("wide", wide["train"])):
+    for name, recs in (("base", narrow["train"]), ("wide", splits["train"])):
         for r in recs:
             kinds.setdefault(name, {}).setdefault(r["kind"], 0)
             kinds[name][r["kind"]] += 1

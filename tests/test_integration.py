@@ -114,7 +114,8 @@ def sft_run(tmp_path_factory):
     suite = evaluate.EvalSuite(domain=_domain_guard_records(), answer_loss=False)
     model, tok = models.load_base(ModelSettings())
     base = evaluate.evaluate_model(model, tok, suite).metrics
-    model = models.attach_lora(model, tok, LoraSettings(r=16, alpha=32, dropout=0.0), name="sft")
+    lora = replace(preset("cpu").lora, r=16, alpha=32, dropout=0.0)  # + the untrained rows
+    model = models.attach_lora(model, tok, lora, name="sft")
     train.train(model, tok, load_split("train"), None,
                 _settings(tmp_path_factory.mktemp("sft"), max_steps=SFT_STEPS, save_steps=SFT_STEPS,
                           learning_rate=MICRO_SFT_LEARNING_RATE, batch_size=SFT_BATCH))

@@ -74,7 +74,7 @@ def test_run_directory_records_config_data_env_seed_history_metrics_card(tmp_pat
     assert json.loads((run.dir / "config.json").read_text()) == cfg.to_dict()
     meta = run.meta
     assert meta["seed"] == 7 and meta["tags"] == ["domain", "sft"]
-    assert meta["data"] == {"train": {"fingerprint": fingerprint(domain_train), "records": 620},
+    assert meta["data"] == {"train": {"fingerprint": fingerprint(domain_train), "records": len(domain_train)},
                             "eval": {"fingerprint": fingerprint(val), "records": 95}}
     assert meta["environment"]["packages"]["torch"] == env["packages"]["torch"] != "missing"
     assert meta["environment"]["hardware"]["device"] in ("cpu", "cuda")
@@ -277,7 +277,7 @@ def test_model_card_is_a_valid_hub_card_built_from_the_run(tmp_path, env, domain
     from huggingface_hub import ModelCard
 
     run = Run.create(tmp_path, "card", preset("cpu"),
-                     data={"train": {"fingerprint": fingerprint(domain_train), "records": 620,
+                     data={"train": {"fingerprint": fingerprint(domain_train), "records": len(domain_train),
                                      "source": "data/domain/train.jsonl"}},
                      tags=["domain"], description="Answers Nimbusly support questions.",
                      environment=env)

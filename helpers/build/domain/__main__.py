@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--crossed-frames]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--[no-]crossed-frames] [--scope-variants N]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--more-wordings", action="store_true",
                        help="add the training-only paraphrases (about twice the wordings per fact; "
                             "same validation and test questions)")
-    build.add_argument("--crossed-frames", action="store_true",
+    build.add_argument("--crossed-frames", action=argparse.BooleanOptionalAction,
+                       default=DomainConfig.crossed_frames,
                        help="add plan questions crossing every frame with every attribute word "
-                            "(questions.CROSSED_FRAMES; same validation and test questions)")
-    build.add_argument("--scope-variants", type=int, default=None, metavar="N",
-                       help="decorated copies of each refusal/escalation training request "
-                            "(default: as many as of the questions, 1)")
+                            "(questions.CROSSED_FRAMES; same validation and test questions; "
+                            "on by default, --no-crossed-frames builds the set without them)")
+    build.add_argument("--scope-variants", type=int, default=DomainConfig.scope_variants,
+                       metavar="N", help="decorated copies of each refusal/escalation training "
+                                         "request (default 2; 0 = none)")
     args = parser.parse_args(argv)
     paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings,
                                                  crossed_frames=args.crossed_frames,

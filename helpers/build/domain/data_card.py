@@ -76,7 +76,7 @@ def _split_and_format(config: DomainConfig) -> list[str]:
         (f"Each question group has several paraphrase templates. Per group, "
          f"{config.test_templates} template(s) go to test and {config.val_templates} to "
          "validation, chosen by the seed; the rest go to train, each plus greeting/thanks-"
-         f"decorated copies ({config.train_variants} per question). Every fact is trained on, "
+         f"decorated copies ({_copies(config)}). Every fact is trained on, "
          "but test questions are phrasings never seen in training (checked on normalised text "
          "when building). The training-only templates join train after the held-out ones are "
          "drawn, so adding wordings never changes a validation or test question."), "",
@@ -119,3 +119,12 @@ def render_card(splits: dict[str, list[dict]], config: DomainConfig, shas: dict[
         "## Files (sha256)", "", *(f"- `{name}`: `{sha}`" for name, sha in shas.items()), "",
     ]
     return "\n".join(lines)
+
+
+def _copies(config: DomainConfig) -> str:
+    """How many decorated copies each training question gets, requests apart when they differ."""
+    scope = config.scope_variants
+    if scope is None or scope == config.train_variants:
+        return f"{config.train_variants} per question"
+    return (f"{config.train_variants} per fact question, {scope} per refusal or escalation "
+            "request, so that the requests keep their share of the mix")

@@ -54,13 +54,14 @@ class DomainConfig:
     # notebooks' budget (data/results/sweep/sft_stage5_wordings.json).
     more_wordings: bool = False
     # Add the plan questions that cross every frame with every attribute word
-    # (questions.CROSSED_FRAMES): the frame stops predicting the attribute. Off for the bundled
-    # set; measured in data/results/sweep/README.md.
-    crossed_frames: bool = False
+    # (questions.CROSSED_FRAMES): the frame stops predicting the attribute. On for the bundled
+    # set since the 3-seed sweep (data/results/sweep/README.md): facts on new phrasings 0.162 ->
+    # 0.224, false refusals 0.198 -> 0.101, with the untrained embedding rows trained too.
+    crossed_frames: bool = True
     # Decorated copies of each refusal/escalation training request (None = train_variants).
     # The crossed frames add only fact questions, so refusals become a smaller share of the
-    # mix; more copies of the requests put their share back.
-    scope_variants: int | None = None
+    # mix (20.6% -> 13.5% of the records); 2 copies put their share back to 18.3%.
+    scope_variants: int | None = 2
 
 
 @dataclass(frozen=True)
