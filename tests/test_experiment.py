@@ -4,6 +4,7 @@ consistency checks on results files, and the committed full run's results (not h
 from __future__ import annotations
 
 import copy
+import csv
 import json
 
 import pytest
@@ -236,6 +237,8 @@ def test_experiment_trains_with_the_notebooks_budgets():
         assert nb03["BATCH_SIZE"] is None and nb04["BATCH_SIZE"] is None  # the preset's
         assert cfg["batch_size"] == preset("cpu").train.batch_size
         assert cfg["lora_r"] == nb03["LORA_R"] == nb04["LORA_R"]
+        # notebooks 03/04 take their LoRA settings from the cpu preset (auto_config)
+        assert cfg["train_untrained_tokens"] == preset("cpu").lora.train_untrained_tokens
         assert nb03["LEARNING_RATE"] in (None, cfg["learning_rate"])
         assert nb04["LEARNING_RATE"] == "auto" and cfg["sft_learning_rate"] == MICRO_SFT_LEARNING_RATE
 
@@ -350,8 +353,11 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     def rows(*names):
         return [r for n in names for r in json.loads((RESULTS_DIR / "sweep" / n).read_text())["rows"]]
 
-    base = [r for r in json.loads((RESULTS_DIR / "experiment" / "results.json").read_text())["rows"]
-            if r["variant"] == "sft"]
+    with open(RESULTS_DIR / "experiment" / "before_adoption" / "results.csv", newline="") as f:
+        base = [{k: (float(v) if k != "variant" else v) for k, v in r.items() if v != ""}
+                for r in csv.DictReader(f) if r["variant"] == "sft"]
+    for r in base:
+        r["seed"] = int(r["seed"])
     with_rows = rows("sft_stage8_rows.json")
     crossed = [r for r in rows("sft_stage8_crossed.json", "sft_stage8_crossed_s1.json")
                if r["untrained_tokens"]]
