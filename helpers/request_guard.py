@@ -73,8 +73,11 @@ class GuardSettings:
     min_anchors: int = 1  # check 2: domain words a prompt needs to count as on-topic (0 = off)
     anchor_share: float = 0.5  # a word is an anchor when ≥ this share of its training uses are
     #                            in-scope; higher = fewer anchors = more (false) refusals
-    refuse_threshold: float | None = 0.999  # check 3: classifier P(refuse) needed to refuse;
-    #   naive Bayes is over-confident (n-grams are not independent), hence the extreme value
+    refuse_threshold: float | None = 0.999999  # check 3: classifier P(refuse) needed to refuse;
+    #   naive Bayes is over-confident (n-grams are not independent), hence the extreme value.
+    #   0.999 until the domain set gave each refusal request two decorated copies: then short
+    #   in-scope questions ("What is the billing date?") crossed it, 0.063 false refusals on
+    #   validation; 0.999999 brings that to 0.038 and keeps every validation refusal
     escalate_threshold: float | None = None  # check 3: P(escalate) needed to escalate; off by
     #   default: on validation it also escalated fact questions ("delete my account" reads like
     #   "I lost my data"), and the fine-tuned model escalates better on its own

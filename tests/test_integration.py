@@ -38,6 +38,9 @@ LOSS_MARGIN = 5.0
 # and refused 5 of 32 in-scope training questions. Held-out refusal prompts ask for things
 # (lottery numbers, medical advice) whose meaning the micro model never read, so they are
 # not checked here: the committed experiment reports them (~0.5, issue 14; 9 of 16 for this run).
+# Since the bundled set has crossed frames and 2 copies per request, and the adapter trains the
+# untrained embedding rows (the cpu preset): 200 steps at batch 8 refused 24 of 32 training
+# refusal prompts and 5 of 32 in-scope questions (measured 2026-12-07, AMD EPYC).
 SFT_STEPS = 200
 SFT_BATCH = 8
 N_GUARD = 32  # training prompts per kind (refuse, fact) the guard checks

@@ -227,8 +227,8 @@ def _coverage_lines(m: dict[str, Any]) -> str:
         text += (f" In all, {rows['count']} of the {rows['vocab_size']} token ids never occur in "
                  f"it, among them these words of the domain questions: {words}. "
                  "`untrained_tokens.json` lists them (`python -m helpers.build.micro untrained`); "
-                 "`LoraSettings(train_untrained_tokens=True)` trains those rows with the adapter "
-                 "(measured in `data/results/sweep/README.md`).")
+                 "`LoraSettings(train_untrained_tokens=True)`, on in the cpu preset, trains those rows with "
+                 "the adapter (measured in `data/results/sweep/README.md`).")
     return text
 
 
@@ -378,12 +378,14 @@ def rewrite_card(model_dir: str | Path) -> Path:
 def add_token_coverage(model_dir: str | Path) -> dict:
     """Measure answer_token_coverage for a model folder whose run predates that measurement:
     rebuild the last stage's training corpus from its recorded config (the corpus is
-    deterministic), count, and store the result in pretrain_metrics.json (stage and corpus)."""
+    deterministic), count, and store the result in pretrain_metrics.json (stage and corpus).
+    Also re-measures `token_stats` of the bundled answer sets, which change when data/domain or
+    data/instructions is rebuilt (the tokenizer and corpus do not)."""
     from transformers import AutoTokenizer
 
     from helpers.build.micro.corpus import CorpusConfig, recorded_split
     from helpers.build.micro.tokens import encode_documents
-    from helpers.build.micro.vocab import answer_token_coverage
+    from helpers.build.micro.vocab import answer_token_coverage, dataset_token_stats
     from helpers.io import write_json
 
     metrics_path = Path(model_dir) / METRICS_FILE
@@ -393,6 +395,7 @@ def add_token_coverage(model_dir: str | Path) -> dict:
     tok = AutoTokenizer.from_pretrained(model_dir)
     metrics["corpus"]["answer_token_coverage"] = answer_token_coverage(
         tok, encode_documents(tok, train))
+    metrics["token_stats"] = dataset_token_stats(tok)
     if metrics.get("stages"):
         metrics["stages"][-1]["lexicon_weight"] = corpus.lexicon_weight
     write_json(metrics, metrics_path)
