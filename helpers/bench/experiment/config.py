@@ -48,7 +48,7 @@ class ExperimentConfig:
     # 0.594/0.619 vs 0.562/0.556, held-out phrasings 0.481/0.537 vs 0.419/0.444; notebook 03
     # trains 1600 steps in about 8 of its 10 minutes on 2 cores.
     it_steps: int = 1600  # optimizer steps of instruction tuning (~6.2 epochs of 4127 records)
-    sft_steps: int = 450  # optimizer steps of domain SFT, sft/hybrid/replay alike (~11.6 epochs)
+    sft_steps: int = 450  # optimizer steps of domain SFT, sft/hybrid/replay alike (~6.9 epochs of 1048)
     replay_fraction: float = 0.25  # share of instruction records in the replay variant's data
     batch_size: int = 16  # examples per step
     learning_rate: float = 2e-3  # IT: LoRA on a tiny model needs a high LR
