@@ -57,8 +57,8 @@ class ExperimentConfig:
     # Train the embedding rows the base never reached too (LoraSettings.train_untrained_tokens).
     # On since the sweep (data/results/sweep/README.md): 1844 of the micro model's 3032 token
     # ids, most question words among them, never occurred in its pretraining corpus, and a
-    # frozen untrained row is noise to the adapter. Notebooks 03 and 04 set it too (a test
-    # keeps them equal). Hub models ship no list, so it changes nothing for them.
+    # frozen untrained row is noise to the adapter. Notebooks 03 and 04 get it from the cpu
+    # preset (a test keeps the two equal). Hub models ship no list, so it changes nothing there.
     train_untrained_tokens: bool = True
     max_length: int = 256  # tokens per training example
     logging_steps: int = 10  # loss-curve resolution
