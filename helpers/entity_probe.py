@@ -26,7 +26,12 @@ from helpers.probe import PROBE_SEED, Probe, score_probes
 
 WORD_CLASSES = {"people": world.PEOPLE, "towns": world.TOWNS, "objects": world.OBJECTS,
                 "animals": world.ANIMALS, "days": world.DAYS, "months": world.MONTHS,
-                "colours": world.COLORS}
+                "colours": world.COLORS,
+                # Domain words the micro corpus holds only inside word lists (never in a
+                # sentence: checks.py), and domain words it never holds. A fine-tuned model
+                # must tell "storage" from "RAM" to answer a plan question.
+                "plan attributes, in word lists only": ("storage", "RAM", "SSD", "vCPUs", "GB"),
+                "plan attributes, never in the corpus": ("memory", "disk", "cores", "cost")}
 
 
 def _event(rng: random.Random) -> tuple[str, str, str, str]:

@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "3e421dd96e8fea5c4ec622cb6f8acf6b485b0f38f6c1e77ffe8deb1683cdf9af"  # card names helpers.build.domain
+GOLDEN_SHA256 = "28e9a2caefab0821ca9a8474ceac45bff63c32b8c6409585af5a83060756a0ad"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -350,3 +350,54 @@ def test_score_domain_input_errors_name_the_problem():
         score_domain([_fact(["x"])], [])
     with pytest.raises(DomainScoreError, match="'bogus'"):
         score_domain([{"id": "r7", "kind": "bogus"}], ["hi"])
+
+
+def test_attribute_frames_mask_the_plan_and_the_attribute():
+    from helpers.build.domain.frames import attribute_frame, is_twin, word_distance
+
+    storage = attribute_frame("How much storage does the {plan} plan have?")
+    assert storage == attribute_frame("How much RAM does the {plan} plan have?")
+    assert storage == attribute_frame("How much SSD storage does the {plan} plan have?")
+    assert word_distance(storage, attribute_frame("How many vCPUs does the {plan} plan have?")) == 1
+    assert "P" in storage and "A" in storage and "storage" not in storage
+    held = [storage]
+    assert is_twin("How many vCPUs does the {plan} plan have?", held)
+    assert not is_twin("Tell me about the {word} of {plan}.", held)
+    assert not is_twin("How big is the disk on the {plan} plan?", held)
+    assert word_distance(("a", "b"), ("b",)) == 1 and word_distance((), ("x", "y")) == 2
+
+
+def test_dropping_frame_twins_leaves_no_held_out_frame_trained_with_another_attribute(splits):
+    from helpers.build.domain.frames import TWIN_DISTANCE, attribute_frame, word_distance
+    from helpers.build.domain.questions import ATTRIBUTE_WORDS
+
+    twins = build_splits(DomainConfig(drop_frame_twins=True))
+    for split in ("validation", "test"):
+        assert twins[split] == splits[split], split  # the questions asked do not change
+    kept = {r["id"] for r in twins["train"]}
+    dropped = [r for r in splits["train"] if r["id"] not in kept]
+    assert kept < {r["id"] for r in splits["train"]} and dropped
+    assert all(r["id"].startswith("fact.plan.") for r in dropped)
+
+    def frame(record):
+        plan = record["id"].split(".")[2].capitalize()
+        return attribute_frame(record["messages"][1]["content"].replace(plan, "{plan}"))
+
+    plan_keys = {k.split(".")[1] for k in ATTRIBUTE_WORDS}  # price, vcpus, ram, storage
+    held = [frame(r) for r in splits["validation"] + splits["test"]
+            if r["id"].startswith("fact.plan.") and r["id"].split(".")[3] in plan_keys]
+    plain_train = [r for r in twins["train"] if r["id"].startswith("fact.plan.")
+                   and r["id"].split(".")[3] in plan_keys and ".v" not in r["id"]]
+    assert held and plain_train
+    for r in plain_train:
+        assert min(word_distance(frame(r), h) for h in held) > TWIN_DISTANCE, r["id"]
+    assert any(min(word_distance(frame(r), h) for h in held) <= TWIN_DISTANCE
+               for r in dropped if ".v" not in r["id"])  # what was left out were twins
+
+
+def test_frame_twins_cli_flag(tmp_path, splits):
+    assert not DomainConfig().drop_frame_twins
+    assert main(["build", "--out", str(tmp_path), "--drop-frame-twins"]) == 0
+    assert load_split("test", tmp_path) == splits["test"]
+    assert len(load_split("train", tmp_path)) < len(splits["train"])
+    assert "drop_frame_twins=True" in (tmp_path / "README.md").read_text(encoding="utf-8")

@@ -298,6 +298,9 @@ def test_sweep_sft_point_trains_on_the_given_domain_set_and_stamps_it(tmp_path):
                      eval_n=4, log=lambda _: None)
     assert row["domain_dir"] == str(data) and row["domain_train_records"] == 40
     assert row["domain_train_sha256"] == file_sha256(data / "train.jsonl")
+    test_ids = [r["id"] for r in read_jsonl(data / "test.jsonl")]
+    assert list(row["domain_answers"]) == test_ids  # one answer per test question, by id
+    assert all(isinstance(a, str) for a in row["domain_answers"].values())
     assert row["domain_fact_accuracy"] is not None and row["domain_trained_fact_accuracy"] is not None
 
 
@@ -311,7 +314,8 @@ def _recipe(row: dict) -> str:
     (written since `--domain-dir`) also give the seed and which set."""
     sets = {None: "bundled set", "runs/domain_more_wordings": "more wordings",
             "runs/domain_crossed": "crossed frames",
-            "runs/domain_crossed_scope": "crossed frames, 2 request copies"}
+            "runs/domain_crossed_scope": "crossed frames, 2 request copies",
+            "runs/domain_twins": "crossed frames, 2 request copies, frame twins dropped"}
     text = f"lr {_lr(row['learning_rate'])}, {row['steps']} steps"
     if "domain_dir" in row:
         text += f", seed {row['seed']}, {sets[row['domain_dir']]}"
@@ -325,7 +329,8 @@ def _recipe(row: dict) -> str:
                                   "sft_stage8_rows.json", "it_stage8_rows.json",
                                   "sft_stage8_crossed.json", "sft_stage8_crossed_s1.json",
                                   "sft_stage8_crossed_scope.json",
-                                  "sft_stage8_crossed_scope_s1.json"])
+                                  "sft_stage8_crossed_scope_s1.json",
+                                  "sft_stage8_twins.json", "sft_stage8_twins_s1.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
@@ -378,6 +383,26 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     assert (f"facts on new phrasings {avg(scope, fact)}, refusals {avg(scope, refuse)}, false "
             f"refusals {avg(scope, false)}") in readme
     assert f"({avg(base, fact)} / {avg(base, refuse)} / {avg(base, false)})" in readme
+    twins = rows("sft_stage8_twins.json", "sft_stage8_twins_s1.json")
+    for key in (fact, refuse, false, "domain_escalation_rate", "domain_accuracy"):
+        assert f"{avg(scope, key)} → {avg(twins, key)}" in readme, key
+    from helpers.bench.experiment.sweep import PLAN_ATTRIBUTES, fact_hits
+    from helpers.domain import load_split
+
+    hits = [fact_hits(r, load_split("test")) for r in sorted(twins, key=lambda r: r["seed"])]
+    plan = [str(sum(h[a][0] for a in PLAN_ATTRIBUTES)) for h in hits]
+    assert f"right {plan[0]}, {plan[1]} and {plan[2]} of 32 (seeds 0, 1, 2)" in readme
+    other = [str(h["other facts"][0]) for h in hits]
+    assert f"the other facts {other[0]}, {other[1]} and {other[2]} of 38" in readme
+    storage = [str(h["storage"][0]) for h in hits]
+    assert f"storage questions are right {storage[0]}, {storage[1]} and {storage[2]} of 8" in readme
+    probe = json.loads((RESULTS_DIR / "micro" / "probe_stage8_bundled.json").read_text())
+    from helpers.bench.experiment.sweep import model_identity
+    assert probe["weights_sha256"] == model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
+    cos = {k: v["mean_cosine"] for k, v in probe["embedding_similarity"].items()}
+    assert f"mean pairwise cosine is {cos['plan attributes, in word lists only']:.3f}" in readme
+    assert f"against {cos['objects']:.2f} for the world's objects" in readme
+    assert f"are one vector, {cos['plan attributes, never in the corpus']:.3f}" in readme
     nb04 = " ".join(" ".join("".join(c["source"]) for c in json.loads(
         (REPO_ROOT / "notebooks" / "04_domain_sft.ipynb").read_text())["cells"]
         if c["cell_type"] == "markdown").split())

@@ -88,11 +88,34 @@ def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> d
     evaluation = evaluate_model(model, tok, _suite(point.task, eval_n, point.domain_dir))
     data = {} if point.task == "it" else {  # which training set, even if the folder changes later
         "domain_train_sha256": file_sha256(Path(point.domain_dir or DOMAIN_DIR) / "train.jsonl"),
-        "domain_train_records": len(records)}
+        "domain_train_records": len(records),
+        # every test answer by record id: a rate says how often, the answers say what went wrong
+        "domain_answers": dict(zip((r["id"] for r in load_split("test", point.domain_dir)),
+                                   evaluation.answers["domain"]))}
     return {**asdict(point), **data, "train_seconds": round(result.seconds, 1),
             "final_train_loss": result.final_train_loss,
             "eval_seconds": round(evaluation.seconds, 1),
             **{k: evaluation.metrics.get(k) for k in KEYS[point.task]}}
+
+
+PLAN_ATTRIBUTES = ("price", "ram", "storage", "vcpus")  # fact ids fact.plan.<plan>.<attribute>…
+
+
+def fact_hits(row: dict, test_records) -> dict[str, tuple[int, int]]:
+    """(right, asked) per plan attribute and for the other facts, from an sft row's
+    `domain_answers`: a rate says how often, this says which questions fail."""
+    from helpers.domain.score import is_correct
+
+    out: dict[str, list[int]] = {}
+    for record in test_records:
+        if record["kind"] != "fact":
+            continue
+        parts = record["id"].split(".")
+        group = parts[3] if parts[1] == "plan" and parts[3] in PLAN_ATTRIBUTES else "other facts"
+        hit = out.setdefault(group, [0, 0])
+        hit[0] += is_correct(record, row["domain_answers"][record["id"]])
+        hit[1] += 1
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def grid(task: str, lrs, ranks, steps, batches, seeds, domain_dirs=(None,),

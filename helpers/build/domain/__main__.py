@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--[no-]crossed-frames] [--scope-variants N]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--[no-]crossed-frames] [--scope-variants N] [--drop-frame-twins]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -30,10 +30,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--scope-variants", type=int, default=DomainConfig.scope_variants,
                        metavar="N", help="decorated copies of each refusal/escalation training "
                                          "request (default 2; 0 = none)")
+    build.add_argument("--drop-frame-twins", action=argparse.BooleanOptionalAction,
+                       default=DomainConfig.drop_frame_twins,
+                       help="leave out training plan questions whose frame is a held-out plan "
+                            "question's frame with another attribute (helpers.build.domain."
+                            "frames; same validation and test questions)")
     args = parser.parse_args(argv)
     paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings,
                                                  crossed_frames=args.crossed_frames,
-                                                 scope_variants=args.scope_variants))
+                                                 scope_variants=args.scope_variants,
+                                                 drop_frame_twins=args.drop_frame_twins))
     for path in paths.values():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"dataset sha256: {dataset_hash(args.out)}")

@@ -52,6 +52,10 @@ def _source_counts(config: DomainConfig) -> list[str]:
                      "attribute word (`CROSSED_FRAMES`, `ATTRIBUTE_WORDS`), training only; those "
                      "sharing four words in a row with a held-out question of their fact are "
                      "left out.")
+    if config.drop_frame_twins:
+        lines.append("- Training plan questions whose frame is a held-out plan question's frame "
+                     "with another attribute are left out (`helpers/build/domain/frames.py`), so "
+                     "no frame tells which attribute is asked.")
     return lines
 
 

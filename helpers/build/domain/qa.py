@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from helpers.build.domain.frames import attribute_frame, is_twin
 from helpers.build.domain.questions import (
     ATTRIBUTE_WORDS,
     CROSSED_FRAMES,
@@ -62,6 +63,10 @@ class DomainConfig:
     # The crossed frames add only fact questions, so refusals become a smaller share of the
     # mix (20.6% -> 13.5% of the records); 2 copies put their share back to 18.3%.
     scope_variants: int | None = 2
+    # Drop training plan questions whose frame is a held-out plan question's frame with another
+    # attribute (helpers.build.domain.frames): the frame then predicts no attribute. Same
+    # validation and test questions.
+    drop_frame_twins: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class _Group:
     facts: tuple[str, ...]  # required fact strings (empty for refuse/escalate)
     templates: tuple[str, ...]  # rendered paraphrases; the held-out ones are drawn from these
     extra: tuple[str, ...] = ()  # rendered training-only paraphrases (never held out)
+    dropped: frozenset[int] = frozenset()  # template indices not trained on (frame twins)
 
 
 def _extra_questions(key: str, wanted: bool) -> tuple[tuple[str, ...], ...]:
@@ -123,6 +129,24 @@ def _crossed_questions(fact, config: DomainConfig) -> tuple[str, ...]:
     return tuple(t for t in texts if not _grams(t) & held)
 
 
+def _held_out_frames(config: DomainConfig) -> list[tuple[str, ...]]:
+    """The frames of every validation and test plan question template, all attributes."""
+    return [attribute_frame(t) for key in ATTRIBUTE_WORDS
+            for qi, group in enumerate(QUESTIONS[key])
+            for t, split in zip(group, _template_splits(f"{key}.q{qi}", len(group), config))
+            if split != "train"]
+
+
+def _frame_twins(key: str, qi: int, config: DomainConfig) -> frozenset[int]:
+    """Indices of group `qi` of plan key `key` whose training template is a frame twin."""
+    if not config.drop_frame_twins or key not in ATTRIBUTE_WORDS:
+        return frozenset()
+    group, held = QUESTIONS[key][qi], _held_out_frames(config)
+    splits = _template_splits(f"{key}.q{qi}", len(group), config)
+    return frozenset(i for i, (t, split) in enumerate(zip(group, splits))
+                     if split == "train" and is_twin(t, held))
+
+
 def _groups(config: DomainConfig) -> Iterator[_Group]:
     """Every question group of the dataset, facts first, in a stable order (with the
     training-only paraphrases when `config.more_wordings`, the crossed-frame plan questions
@@ -142,7 +166,8 @@ def _groups(config: DomainConfig) -> Iterator[_Group]:
             if qi == 0:
                 more += _crossed_questions(fact, config)
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
-                         fact.topic, fact.statement, fact.facts, texts, more)
+                         fact.topic, fact.statement, fact.facts, texts, more,
+                         _frame_twins(fact.question_key, qi, config))
     for req in SCOPE_REQUESTS:
         key = f"{req.kind}.{req.key}"
         yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases,
@@ -190,6 +215,8 @@ def _record(rid: str, g: _Group, question: str, split: str) -> dict:
 def _group_records(g: _Group, config: DomainConfig) -> Iterator[dict]:
     splits = _template_splits(g.key, len(g.templates), config) + ["train"] * len(g.extra)
     for ti, (text, split) in enumerate(zip(g.templates + g.extra, splits)):
+        if ti in g.dropped:
+            continue
         rid = f"{g.id_prefix}.t{ti}"
         yield _record(rid, g, text, split)
         if split == "train":

@@ -124,12 +124,15 @@ def _probe(model_dir: str, out: str | None, label: str | None) -> int:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from helpers.entity_probe import embedding_similarity, run_question_probe
-    from helpers.io import write_json
+    from helpers.io import file_sha256, write_json
     from helpers.probe import run_base_check, run_copy_probe
 
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    result = {"model": label or model_dir, "copy_probe": run_copy_probe(model, tokenizer),
+    weights = Path(model_dir) / "model.safetensors"  # which weights: a retrained model is another
+    result = {"model": label or model_dir,
+              "weights_sha256": file_sha256(weights) if weights.is_file() else None,
+              "copy_probe": run_copy_probe(model, tokenizer),
               "question_probe": run_question_probe(model, tokenizer),
               "embedding_similarity": embedding_similarity(model, tokenizer),
               "base_check": run_base_check(model, tokenizer)}
