@@ -309,7 +309,7 @@ def _lr(value: float) -> str:
     return f"{value:.0e}".replace("e-0", "e-")
 
 
-def _recipe(row: dict) -> str:
+def _recipe(row: dict, model: str = "") -> str:
     """A row's recipe cell as the sweep README writes it; rows that name their training data
     (written since `--domain-dir`) also give the seed and which set."""
     sets = {None: "bundled set", "runs/domain_more_wordings": "more wordings",
@@ -321,6 +321,8 @@ def _recipe(row: dict) -> str:
         text += f", seed {row['seed']}, {sets[row['domain_dir']]}"
     if row.get("untrained_tokens"):
         text += ", + untrained rows"
+        if model == "runs/micro-rows":  # a copy whose list adds the word-list-only rows
+            text += " and word-list-only rows"
     return text
 
 
@@ -330,7 +332,9 @@ def _recipe(row: dict) -> str:
                                   "sft_stage8_crossed.json", "sft_stage8_crossed_s1.json",
                                   "sft_stage8_crossed_scope.json",
                                   "sft_stage8_crossed_scope_s1.json",
-                                  "sft_stage8_twins.json", "sft_stage8_twins_s1.json"])
+                                  "sft_stage8_twins.json", "sft_stage8_twins_s1.json",
+                                  "sft_stage8_twins_listrows.json",
+                                  "sft_stage8_twins_listrows_s1.json"])
 def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     """The sweep README's "current micro model" tables are the committed rows, measured on the
     weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
@@ -345,7 +349,7 @@ def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
     assert f"weights sha256 `{sha[:8]}…`" in readme
     for row in doc["rows"]:
         line = next(text for text in readme.splitlines()
-                    if text.startswith(f"| {name} | {_recipe(row)}"))
+                    if text.startswith(f"| {name} | {_recipe(row, doc['model'])}"))
         cells = line.split(" | ")[2:]
         for key, cell in zip(KEYS[row["task"]], cells):
             assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
@@ -396,6 +400,15 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     assert f"the other facts {other[0]}, {other[1]} and {other[2]} of 38" in readme
     storage = [str(h["storage"][0]) for h in hits]
     assert f"storage questions are right {storage[0]}, {storage[1]} and {storage[2]} of 8" in readme
+    listrows = rows("sft_stage8_twins_listrows.json", "sft_stage8_twins_listrows_s1.json")
+    for key in (fact, refuse, false, "domain_escalation_rate", "domain_accuracy",
+                "domain_trained_fact_accuracy"):
+        assert f"{avg(twins, key)} → {avg(listrows, key)}" in readme, key
+    lhits = [fact_hits(r, load_split("test")) for r in sorted(listrows, key=lambda r: r["seed"])]
+    lplan = ", ".join(str(sum(h[a][0] for a in PLAN_ATTRIBUTES)) for h in lhits)
+    assert f"Plan questions right: {lplan} of 32 (seeds 0, 1, 2; without the rows {', '.join(plan)})" in readme
+    assert f"facts {', '.join(str(h['other facts'][0]) for h in lhits)} of 38" in readme
+    assert f"storage {', '.join(str(h['storage'][0]) for h in lhits)} of 8" in readme
     probe = json.loads((RESULTS_DIR / "micro" / "probe_stage8_bundled.json").read_text())
     from helpers.bench.experiment.sweep import model_identity
     assert probe["weights_sha256"] == model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
@@ -441,3 +454,29 @@ def test_committed_per_family_scores_rest_on_at_least_20_examples():
         table = family_rows(results, "it", split)
         assert table.columns[-2:] == ["majority answer", "chance"]
         assert len(table.rows) >= 8 and all(row[1] >= 20 for row in table.rows), split
+
+
+def test_micro_readme_quotes_the_stage9_candidate_files():
+    """The stage-9 paragraph compares its probe and its SFT row with the bundled model's."""
+    from helpers.bench.experiment.sweep import fact_hits
+    from helpers.domain import load_split
+
+    readme = " ".join((RESULTS_DIR / "micro" / "README.md").read_text().split())
+    section = readme.split("# Stage 9 candidate")[1]
+
+    def cosines(name):
+        probe = json.loads((RESULTS_DIR / "micro" / name).read_text())
+        return {k: f"{v['mean_cosine']:.3f}" for k, v in probe["embedding_similarity"].items()}
+
+    s8, s9 = cosines("probe_stage8_bundled.json"), cosines("probe_stage9_candidate.json")
+    for key in ("plan attributes, in word lists only", "plan attributes, never in the corpus"):
+        assert f"{s8[key]} → {s9[key]}" in section, key
+    before = next(r for r in json.loads((RESULTS_DIR / "sweep" / "sft_stage8_twins.json")
+                                        .read_text())["rows"] if r["seed"] == 0)
+    after, = json.loads((RESULTS_DIR / "micro" / "sft_twins_stage9_candidate.json").read_text())["rows"]
+    for key in ("domain_fact_accuracy", "domain_false_refusal_rate", "domain_refusal_rate"):
+        assert f"{before[key]:.3f} → {after[key]:.3f}" in section, key
+    test = load_split("test")
+    hits = [fact_hits(r, test) for r in (before, after)]
+    assert (f"from {hits[0]['price'][0]} and {hits[0]['vcpus'][0]} of 8 to "
+            f"{hits[1]['price'][0]} of 8") in section and hits[1]["vcpus"][0] == hits[1]["price"][0]

@@ -144,6 +144,29 @@ def test_lexicon_genres_put_the_extra_words_in_lists_and_stay_clean():
         assert doc.endswith("said yes.") == (thing in items), doc
 
 
+def test_spelling_genre_spells_each_word_on_lines_of_its_own_and_stays_clean():
+    import random
+
+    from helpers.build.micro import lexicon
+    from helpers.domain import DOMAIN_TERMS
+
+    # weight 0 (the default) leaves the corpus of stages 1-8 unchanged; a weight adds the genre
+    base = generate_corpus(CorpusConfig(seed=0, n_documents=300))
+    assert generate_corpus(CorpusConfig(seed=0, n_documents=300, spelling_weight=0.0)) == base
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=2000, spelling_weight=10))
+    assert find_violations(docs, DOMAIN_TERMS) == []
+    assert sum("letter by letter" in d or "Put together" in d for d in docs) > 100
+    plain, domain = lexicon.word_pools("all")
+    rng, seen = random.Random(3), set()
+    for _ in range(400):
+        lines = lexicon.spelled_word(rng).split("\n")
+        word, letters = ((lines[1], lines[3]) if "letter by letter" in lines[2]
+                         else (lines[3], lines[1]))
+        assert letters == ", ".join(word) and word in plain + domain, lines
+        seen.add(word in domain)
+    assert seen == {True, False}  # hosting words and plain words alike
+
+
 def _exchanges(doc: str) -> dict[str, str]:
     """{question: answer} of every exchange in speech in a dialogue document."""
     pairs = re.findall(r'"([^"]+\?)" asked \w+\. "([^"]+)," said', doc)

@@ -98,3 +98,19 @@ def test_the_committed_list_is_what_the_corpus_rebuild_gives(tmp_path):
     path, n, _ = write_untrained_tokens(folder)
     assert json.loads(path.read_text()) == json.loads(
         (MICRO_MODEL_DIR / UNTRAINED_TOKENS_FILE).read_text())
+
+
+@needs_micro
+def test_list_only_ids_are_the_words_no_sentence_holds():
+    """The rows that drift to one vector: words the corpus holds in word lists and nowhere else."""
+    from transformers import AutoTokenizer
+
+    from helpers.build.micro.vocab import list_only_token_ids
+
+    tok = AutoTokenizer.from_pretrained(MICRO_MODEL_DIR)
+    docs = ["Ana found an old card. It said:\nstorage, dog, RAM\nThe dog was red.",
+            "The card said:\nlamp milk\nAna kept the card."]
+    ids = list_only_token_ids(tok, docs)
+    words = {tok.convert_ids_to_tokens(i) for i in ids}
+    assert {w for w in words if w.isalpha()} == {"storage", "RAM", "lamp", "milk"}
+    assert "\u0120" not in words  # the space: in the sentences too

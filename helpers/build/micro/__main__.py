@@ -37,6 +37,7 @@ _FLAGS = (
     ("--lexicon-weight", "corpus.lexicon_weight", float), ("--lexicon-pool", "corpus.lexicon_pool", str),
     ("--dialogue-weight", "corpus.dialogue_weight", float),
     ("--name-list-weight", "corpus.name_list_weight", float),
+    ("--spelling-weight", "corpus.spelling_weight", float),
 )
 
 
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     u = sub.add_parser("untrained", help="write <model_dir>/untrained_tokens.json: the token "
                        "ids its pretraining corpus never contains (helpers.untrained_tokens)")
     u.add_argument("model_dir", help="folder holding pretrain_metrics.json")
+    u.add_argument("--list-only", action="store_true",
+                   help="also list the ids the corpus holds only in word lists (their rows "
+                        "drift to one vector; a sweep candidate, not the bundled list)")
     b = sub.add_parser("probe", help="copy probe, question probe, embedding similarity and "
                        "base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
@@ -168,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "untrained":
         from helpers.build.micro.vocab import write_untrained_tokens
 
-        path, n, vocab = write_untrained_tokens(args.model_dir)
-        print(f"wrote {display_path(path)}: {n} of {vocab} token ids never in the corpus")
+        path, n, vocab = write_untrained_tokens(args.model_dir, args.list_only)
+        where = " or only in its word lists" if args.list_only else ""
+        print(f"wrote {display_path(path)}: {n} of {vocab} token ids never in the corpus{where}")
         return 0
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)

@@ -39,6 +39,10 @@ class CorpusConfig:
     # Lists of people's names and towns, named again by place (dialogue.roll_call), so that the
     # model learns to tell them apart. 0 (the default) leaves the corpus of stages 1-6 unchanged.
     name_list_weight: float = 0.0
+    # Words of the domain's and the prompts' vocabulary spelled out (lexicon.spelled_word), so
+    # that words seen only in lists stop sharing one embedding. 0 (the default) leaves the
+    # corpus of stages 1-8 unchanged.
+    spelling_weight: float = 0.0
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -56,6 +60,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     if config.name_list_weight > 0:
         gs += list(dialogue.NAME_GENRES)
         ws += [config.name_list_weight] * len(dialogue.NAME_GENRES)
+    if config.spelling_weight > 0:
+        gs += list(lexicon.SPELLING_GENRES)
+        ws += [config.spelling_weight] * len(lexicon.SPELLING_GENRES)
     return gs, ws
 
 

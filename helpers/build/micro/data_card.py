@@ -94,7 +94,8 @@ def _flags(stage: dict[str, Any]) -> dict[str, str]:
 
 # Genre weights a stage's command line may set (the stage record predates them), as the card
 # names them.
-_GENRE_FLAGS = (("--dialogue-weight", "dialogue"), ("--name-list-weight", "roll-call"))
+_GENRE_FLAGS = (("--dialogue-weight", "dialogue"), ("--name-list-weight", "roll-call"),
+                ("--spelling-weight", "spelling"))
 
 
 def _genres_of(stage: dict[str, Any]) -> str:

@@ -131,5 +131,28 @@ def copied_answer_words(rng: random.Random) -> str:
     return copied_list(rng, "answers")
 
 
+def spelled_word(rng: random.Random) -> str:
+    """A word of the domain's or the prompts' vocabulary, read out letter by letter, or put
+    together from its letters.
+
+    Why: in word lists every such word is predicted in the same places, so their embeddings
+    drift to one vector (the plan attributes "storage", "RAM", "SSD", "vCPUs", "GB": mean
+    pairwise cosine 0.905 after stage 8, data/results/micro/probe_stage8_bundled.json), and
+    domain SFT cannot tell a storage question from a RAM one. Its letters are what makes each
+    word itself: predicting them from the word, or the word from them, pulls the vectors apart.
+    The word stands alone on a line and the letters on the next (both allowed list lines):
+    no sentence holds it, so no fact about the hosting domain is stated."""
+    plain, domain = word_pools("all")
+    word = rng.choice(domain if rng.random() < 0.5 else plain)
+    p, letters = rng.choice(world.PEOPLE), ", ".join(word)
+    where = rng.choice(("note", "card", "board", "page", "label"))
+    if rng.random() < 0.5:
+        return (f"{p} found an old {where}. It said:\n{word}\n{p} read it out letter by "
+                f"letter:\n{letters}\nThe word had {number(rng, len(word))} letters.")
+    return (f"On the {where} {p} had written single letters:\n{letters}\nPut together, they "
+            f"made the word:\n{word}\n{p} kept the {where}.")
+
+
 GENRES = (copied_list, asked_if)  # lexicon_pool="all" (stage 4)
+SPELLING_GENRES = (spelled_word,)  # CorpusConfig.spelling_weight
 ANSWER_GENRES = (copied_answer_words, asked_if)  # lexicon_pool="answers"

@@ -206,11 +206,27 @@ def never_seen_token_ids(tokenizer, train_ids) -> list[int]:
     return [i for i in range(len(tokenizer)) if i not in seen]
 
 
-def write_untrained_tokens(model_dir) -> tuple[Path, int, int]:
+def list_only_token_ids(tokenizer, docs) -> list[int]:
+    """Token ids that occur in `docs` only on word-list lines (lexicon.py), never in a
+    sentence. Every whitespace and punctuation mark is a token of its own, so a line encodes
+    alone to the same ids as inside its document."""
+    from helpers.build.micro.checks import _WORD_LIST_LINE
+
+    in_lists, in_sentences = set(), set()
+    lines = [line for d in docs for line in d.split("\n")]
+    for start in range(0, len(lines), 4096):
+        chunk = lines[start:start + 4096]
+        for line, ids in zip(chunk, tokenizer(chunk, add_special_tokens=False)["input_ids"]):
+            (in_lists if _WORD_LIST_LINE.match(line) else in_sentences).update(ids)
+    return sorted(in_lists - in_sentences)
+
+
+def write_untrained_tokens(model_dir, list_only: bool = False) -> tuple[Path, int, int]:
     """Write <model_dir>/untrained_tokens.json: the token ids the last pretraining stage never
     contained (rebuilt from pretrain_metrics.json: the corpus is deterministic), and their
-    count into pretrain_metrics.json for the card. Returns the path, the count and the
-    vocabulary size."""
+    count into pretrain_metrics.json for the card. With `list_only`, also the ids it holds only
+    in word lists, whose rows drift to one vector (data/results/sweep/README.md, "Frame twins
+    dropped"). Returns the path, the count and the vocabulary size."""
     from transformers import AutoTokenizer
 
     from helpers.build.micro.corpus import recorded_split
@@ -219,16 +235,22 @@ def write_untrained_tokens(model_dir) -> tuple[Path, int, int]:
     from helpers.untrained_tokens import UNTRAINED_TOKENS_FILE
 
     tok = AutoTokenizer.from_pretrained(model_dir)
-    ids = never_seen_token_ids(tok, encode_documents(tok, recorded_split(model_dir).train))
+    train = recorded_split(model_dir).train
+    ids = never_seen_token_ids(tok, encode_documents(tok, train))
+    listed = list_only_token_ids(tok, train) if list_only else []
     metrics_path = Path(model_dir) / "pretrain_metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     doc = {"what": "token ids the pretraining corpus never contains: embedding rows that stay "
                    "at their random init (read by helpers.untrained_tokens)",
            "vocab_size": len(tok), "count": len(ids), "ids": ids}
+    if list_only:
+        doc.update(what=doc["what"] + "; and ids it holds only in word lists",
+                   list_only=len(listed), ids=sorted(set(ids) | set(listed)))
+        doc["count"] = len(doc["ids"])
     metrics["corpus"]["untrained_tokens"] = {"count": len(ids), "vocab_size": len(tok),
                                              "in_domain_questions": _question_words(tok, ids)}
     write_json(metrics, metrics_path)
-    return write_json(doc, Path(model_dir) / UNTRAINED_TOKENS_FILE), len(ids), len(tok)
+    return write_json(doc, Path(model_dir) / UNTRAINED_TOKENS_FILE), doc["count"], len(tok)
 
 
 def _question_words(tokenizer, ids: list[int], n: int = 8) -> list[str]:
