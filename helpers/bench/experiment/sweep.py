@@ -85,13 +85,13 @@ def measure(point: SweepPoint, model_path: str, workdir: Path, eval_n: int) -> d
     run_dir = workdir / point.key().replace(" ", "_").replace("=", "")
     result = train(model, tok, records, None,
                    train_settings(cfg, point.steps, point.seed, run_dir, point.learning_rate))
-    evaluation = evaluate_model(model, tok, _suite(point.task, eval_n, point.domain_dir))
+    suite = _suite(point.task, eval_n, point.domain_dir)
+    evaluation = evaluate_model(model, tok, suite)
     data = {} if point.task == "it" else {  # which training set, even if the folder changes later
         "domain_train_sha256": file_sha256(Path(point.domain_dir or DOMAIN_DIR) / "train.jsonl"),
         "domain_train_records": len(records),
         # every test answer by record id: a rate says how often, the answers say what went wrong
-        "domain_answers": dict(zip((r["id"] for r in load_split("test", point.domain_dir)),
-                                   evaluation.answers["domain"]))}
+        "domain_answers": dict(zip((r["id"] for r in suite.domain), evaluation.answers["domain"]))}
     return {**asdict(point), **data, "train_seconds": round(result.seconds, 1),
             "final_train_loss": result.final_train_loss,
             "eval_seconds": round(evaluation.seconds, 1),

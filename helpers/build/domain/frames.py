@@ -16,25 +16,35 @@ have?" is a twin of "How much storage does the {plan} plan have?").
 
 from __future__ import annotations
 
+import functools
 import re
 
+from helpers.build.domain.questions import ATTRIBUTE_WORDS
 from helpers.domain.score import normalise
 
-# Every phrase that names a plan attribute in the templates (longest are masked first).
-ATTRIBUTE_PHRASES = (
-    "price", "cost", "monthly fee", "fee", "RAM", "memory", "GB of RAM", "storage",
-    "SSD storage", "disk space", "disk", "GB of disk", "SSD", "vCPUs", "vCPU", "vCPU count",
-    "virtual CPUs", "CPU cores", "CPU", "cores", "processors",
+# The phrases that name a plan attribute in the hand-written templates, besides the crossed
+# frames' ATTRIBUTE_WORDS.
+TEMPLATE_ATTRIBUTE_PHRASES = (
+    "fee", "GB of RAM", "SSD storage", "disk", "GB of disk", "SSD", "vCPU", "vCPU count",
+    "virtual CPUs", "CPU", "cores", "processors",
 )
 _PLAN, _ATTR = "P", "A"
 TWIN_DISTANCE = 1  # frames at most this many words apart are twins
+
+
+@functools.lru_cache(maxsize=1)
+def _masked_phrases() -> tuple[str, ...]:
+    """Every attribute phrase, normalised, longest first (so "ssd storage" before "storage")."""
+    phrases = {normalise(p) for words in ATTRIBUTE_WORDS.values() for p in words}
+    phrases |= {normalise(p) for p in TEMPLATE_ATTRIBUTE_PHRASES}
+    return tuple(sorted(phrases, key=len, reverse=True))
 
 
 def attribute_frame(template: str) -> tuple[str, ...]:
     """The words of a plan question template with `{plan}` and the attribute phrase masked."""
     text = " " + normalise(template.replace("{plan}", "plnslot").replace("{word}", "atrslot")) + " "
     text = text.replace(" plnslot ", f" {_PLAN} ").replace(" atrslot ", f" {_ATTR} ")
-    for phrase in sorted({normalise(p) for p in ATTRIBUTE_PHRASES}, key=len, reverse=True):
+    for phrase in _masked_phrases():
         text = re.sub(rf"(?<= ){re.escape(phrase)}(?= )", _ATTR, text)
     return tuple(text.split())
 

@@ -137,11 +137,13 @@ def _held_out_frames(config: DomainConfig) -> list[tuple[str, ...]]:
             if split != "train"]
 
 
-def _frame_twins(key: str, qi: int, config: DomainConfig) -> frozenset[int]:
-    """Indices of group `qi` of plan key `key` whose training template is a frame twin."""
+def _frame_twins(key: str, qi: int, config: DomainConfig,
+                 held: list[tuple[str, ...]]) -> frozenset[int]:
+    """Indices of group `qi` of plan key `key` whose training template is a frame twin of one
+    of the `held` frames (`_held_out_frames`, computed once per build)."""
     if not config.drop_frame_twins or key not in ATTRIBUTE_WORDS:
         return frozenset()
-    group, held = QUESTIONS[key][qi], _held_out_frames(config)
+    group = QUESTIONS[key][qi]
     splits = _template_splits(f"{key}.q{qi}", len(group), config)
     return frozenset(i for i, (t, split) in enumerate(zip(group, splits))
                      if split == "train" and is_twin(t, held))
@@ -153,6 +155,7 @@ def _groups(config: DomainConfig) -> Iterator[_Group]:
     when `config.crossed_frames`)."""
     more_wordings = config.more_wordings
     _check_extra_keys()
+    held = _held_out_frames(config) if config.drop_frame_twins else []
     for fact in build_facts():
         if fact.question_key not in QUESTIONS:
             raise DomainDataError(
@@ -167,7 +170,7 @@ def _groups(config: DomainConfig) -> Iterator[_Group]:
                 more += _crossed_questions(fact, config)
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
                          fact.topic, fact.statement, fact.facts, texts, more,
-                         _frame_twins(fact.question_key, qi, config))
+                         _frame_twins(fact.question_key, qi, config, held))
     for req in SCOPE_REQUESTS:
         key = f"{req.kind}.{req.key}"
         yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases,

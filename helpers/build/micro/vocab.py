@@ -237,16 +237,16 @@ def write_untrained_tokens(model_dir, list_only: bool = False) -> tuple[Path, in
     tok = AutoTokenizer.from_pretrained(model_dir)
     train = recorded_split(model_dir).train
     ids = never_seen_token_ids(tok, encode_documents(tok, train))
-    listed = list_only_token_ids(tok, train) if list_only else []
     metrics_path = Path(model_dir) / "pretrain_metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    doc = {"what": "token ids the pretraining corpus never contains: embedding rows that stay "
-                   "at their random init (read by helpers.untrained_tokens)",
-           "vocab_size": len(tok), "count": len(ids), "ids": ids}
+    what = ("token ids the pretraining corpus never contains: embedding rows that stay at their "
+            "random init (read by helpers.untrained_tokens)")
+    doc = {"what": what, "vocab_size": len(tok), "count": len(ids), "ids": ids}
     if list_only:
-        doc.update(what=doc["what"] + "; and ids it holds only in word lists",
-                   list_only=len(listed), ids=sorted(set(ids) | set(listed)))
-        doc["count"] = len(doc["ids"])
+        listed = list_only_token_ids(tok, train)
+        both = sorted(set(ids) | set(listed))
+        doc = {"what": what + "; and ids it holds only in word lists", "vocab_size": len(tok),
+               "count": len(both), "ids": both, "list_only": len(listed)}
     metrics["corpus"]["untrained_tokens"] = {"count": len(ids), "vocab_size": len(tok),
                                              "in_domain_questions": _question_words(tok, ids)}
     write_json(metrics, metrics_path)
