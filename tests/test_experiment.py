@@ -480,3 +480,70 @@ def test_micro_readme_quotes_the_stage9_candidate_files():
     hits = [fact_hits(r, test) for r in (before, after)]
     assert (f"from {hits[0]['price'][0]} and {hits[0]['vcpus'][0]} of 8 to "
             f"{hits[1]['price'][0]} of 8") in section and hits[1]["vcpus"][0] == hits[1]["price"][0]
+
+
+def test_micro_readme_quotes_the_goods_candidate_files():
+    """The goods-genre section: its table, probe changes, SFT means and counts, IT row."""
+    from statistics import mean
+
+    from helpers.bench.experiment.sweep import fact_hits
+    from helpers.domain import load_split
+
+    folder = RESULTS_DIR / "micro"
+    text = (folder / "README.md").read_text()
+    section = " ".join(text.split("# Goods genre with fresh rows")[1].split())
+
+    def load(name, base=folder):
+        return json.loads((base / name).read_text())
+
+    s8, half, goods = (load(f"probe_stage{n}.json") for n in ("8_bundled", "9g_step400", "9f_candidate"))
+    lists, never = "plan attributes, in word lists only", "plan attributes, never in the corpus"
+    for probe in (half, goods):
+        for key in (lists, never):
+            before, after = (p["embedding_similarity"][key]["mean_cosine"] for p in (s8, probe))
+            assert f"{before:.3f} → {after:.3f}" in section, key
+    it = load("it_sweep_stage9f_candidate.json")
+    for label, probe, it_cell in (("goods stage without fresh rows, step 400", half, "not measured"),
+                                  ("goods stage with fresh rows", goods, None)):
+        q, cos = probe["question_probe"], probe["embedding_similarity"]
+        kinds = " / ".join(f"{round(q['by_kind'][k] * q['n'] / 4)}/{q['n'] // 4}"
+                           for k in ("who", "town", "day", "first_item"))
+        row = it["rows"][0]
+        it_cell = it_cell or " / ".join(f"{row[k]:.3f}" for k in (
+            "seen_accuracy", "phrasing_accuracy", "unseen_family_accuracy"))
+        assert (f"| {label} | {probe['weights_sha256'][:8]}… | {probe['copy_probe']['score']:.2f} | "
+                f"{kinds} | {cos[lists]['mean_cosine']:.3f} / {cos[never]['mean_cosine']:.3f} | "
+                f"{it_cell} |") in text, label
+    assert it["weights_sha256"] == goods["weights_sha256"]
+    who = [round(p["question_probe"]["by_kind"]["who"] * 10) for p in (s8, goods)]
+    assert f"from {who[0]} of 10 (stage 8) to {who[1]} of 10" in section
+    twins = sorted(load("sft_stage8_twins.json", RESULTS_DIR / "sweep")["rows"]
+                   + load("sft_stage8_twins_s1.json", RESULTS_DIR / "sweep")["rows"], key=lambda r: r["seed"])
+    new = sorted(load("sft_twins_stage9f_candidate.json")["rows"]
+                 + load("sft_twins_stage9f_candidate_s1.json")["rows"], key=lambda r: r["seed"])
+    assert [r["seed"] for r in new] == [0, 1, 2] and new[0]["domain_dir"] == twins[0]["domain_dir"]
+    for key in ("domain_fact_accuracy", "domain_refusal_rate", "domain_false_refusal_rate",
+                "domain_accuracy", "domain_trained_fact_accuracy", "domain_escalation_rate"):
+        assert f"{mean(r[key] for r in twins):.3f} → {mean(r[key] for r in new):.3f}" in section, key
+    test = load_split("test")
+    old_hits, new_hits = ([fact_hits(r, test) for r in rows] for rows in (twins, new))
+
+    def counts(hits, attr):
+        return [str(h[attr][0]) for h in hits]
+
+    assert counts(new_hits, "price") == ["8"] * 3
+    assert f"(stage 8: {', '.join(counts(old_hits, 'price')[:2])} and {counts(old_hits, 'price')[2]})" in section
+    for attr, name in (("storage", "storage questions"), ("vcpus", "CPU questions")):
+        c, o = counts(new_hits, attr), counts(old_hits, attr)
+        assert f"{name} {c[0]}, {c[1]} and {c[2]}" in section and f"(stage 8: {o[0]}, {o[1]} and {o[2]})" in section
+    seed1 = new[1]["domain_answers"]
+    quoted = "The Squall plan has 4 GB of RAM."
+    squall = [i for i, a in seed1.items() if i.startswith("fact.plan.squall.storage") and a == quoted]
+    assert squall and f'"{quoted}"' in section
+    cores = {i: a for i, a in seed1.items() if i.startswith("fact.plan.") and ".vcpus" in i}
+    asked = {r["id"]: r for r in test if r["id"] in cores}
+    how_many = [i for i, r in asked.items() if r["messages"][-2]["content"].startswith("How many cores does")]
+    assert how_many and all("GB of RAM" in cores[i] for i in how_many)
+    old_it = load("it_stage8.json", RESULTS_DIR / "sweep")["rows"][0]
+    assert (f"gave {old_it['seen_accuracy']:.3f}, {old_it['phrasing_accuracy']:.3f} and "
+            f"{old_it['unseen_family_accuracy']:.3f}") in section

@@ -212,6 +212,55 @@ def test_dialogue_genres_answer_from_the_context_and_stay_clean():
                 assert int(a) == max(x, y), numbers
 
 
+def _goods_answer_is_right(question: str, answer: str) -> bool:
+    """Whether `answer` gives the fixed value of the attribute the question names."""
+    from helpers.build.micro.goods import ATTRIBUTES, GOODS
+
+    if question.startswith("Which one"):  # "Which one has more memory, the A or the B?"
+        first, second = re.search(r", the (.+) or the (.+)\?", question).groups()
+        key = next(k for k in ATTRIBUTES if k in question or (k == "cost" and "costs" in question))
+        return answer == f"The {max((first, second), key=lambda g: GOODS[g][key])}"
+    key, good = next((k, g) for k, attr in ATTRIBUTES.items() for q in attr.questions
+                     for g in GOODS if q.format(g=g) == question)
+    return re.findall(r"\d+", answer) == [str(GOODS[good][key])]
+
+
+def test_goods_genre_asks_each_attribute_by_its_word_and_answers_the_fixed_value():
+    import random
+
+    from helpers.build.micro import goods
+    from helpers.domain import DOMAIN_TERMS
+
+    # weight 0 (the default) leaves the corpus of stages 1-8 unchanged; a weight adds the genre
+    base = generate_corpus(CorpusConfig(seed=0, n_documents=300))
+    assert generate_corpus(CorpusConfig(seed=0, n_documents=300, goods_weight=0.0)) == base
+    docs = generate_corpus(CorpusConfig(seed=0, n_documents=2000, goods_weight=10))
+    assert find_violations(docs, DOMAIN_TERMS) == []
+    with_goods = [d for d in docs if " coins" in d or " bags" in d or " songs" in d]
+    assert len(with_goods) > 200
+    # "storage" and "price" pass only as the everyday senses the check allows
+    assert find_violations(with_goods, DOMAIN_TERMS, allowed=()) != []
+    rng, asked = random.Random(4), set()
+    for _ in range(400):
+        for genre in goods.GENRES:
+            doc = genre(rng)
+            for q, a in _exchanges(doc).items():
+                assert _goods_answer_is_right(q, a), doc
+                asked.add(next((k for k in goods.ATTRIBUTES if k in q), q))
+    assert {"cost", "storage", "memory", "cores", "wheels"} <= asked
+
+
+def test_everyday_senses_still_keep_hosting_facts_out():
+    from helpers.domain import DOMAIN_TERMS
+
+    caught = ["The Breeze plan has storage for 12 bags.", "The chest has 4 GB of RAM.",
+              "The price of hosting is 5 coins.", "The server has storage for 3 bags.",
+              "The price is 5 dollars a month."]
+    assert [v.doc_index for v in find_violations(caught, DOMAIN_TERMS)] == [0, 1, 2, 3, 4]
+    assert find_violations(["The oak chest has storage for 12 bags. Its price is 9 coins."],
+                           DOMAIN_TERMS) == []
+
+
 def test_list_facts_name_each_thing_once():
     import random
 
@@ -325,17 +374,28 @@ def test_resumed_pretraining_equals_an_uninterrupted_run(tmp_path):
 @pytest.mark.slow
 def test_continued_pretraining_keeps_the_tokenizer_and_lists_both_stages(tmp_path):
     from helpers.build.micro.__main__ import main
+    from helpers.build.micro.checkpoint import checkpoint_to_model
 
     first, second = tmp_path / "first", tmp_path / "second"
-    assert main(["pretrain", "--out", str(first), *TINY_ARGS]) == 0
-    assert main(["pretrain", "--out", str(second), *TINY_ARGS, "--seed", "1", "--recall-weight",
-                 "10", "--init-from", str(first), "--dialogue-weight", "5"]) == 0
+    # a vocabulary big enough for word pieces the first corpus never put in a sentence
+    tiny = [*TINY_ARGS, "--vocab-size", "2000"]
+    assert main(["pretrain", "--out", str(first), *tiny]) == 0
+    stage = [*tiny, "--seed", "1", "--recall-weight", "10", "--init-from", str(first),
+             "--dialogue-weight", "5", "--goods-weight", "5", "--fresh-rows", "--checkpoint-every", "4"]
+    assert main(["pretrain", "--out", str(second), *stage, "--stop-after", "4"]) == 0
+    # a paused run, half-way, as a model folder the probes load
+    half, step = checkpoint_to_model(second, like=first, out=tmp_path / "half")
+    assert step == 4 and (half / "tokenizer.json").read_text() == (first / "tokenizer.json").read_text()
+    assert main(["pretrain", "--out", str(second), *stage, "--resume"]) == 0
     assert (first / "tokenizer.json").read_text() == (second / "tokenizer.json").read_text()
     m1 = json.loads((first / "pretrain_metrics.json").read_text())
     m2 = json.loads((second / "pretrain_metrics.json").read_text())
     assert [s["command"] for s in m2["stages"]] == [m1["command"], m2["command"]]
     assert f"--init-from {first}" in m2["command"] and "--recall-weight 10.0" in m2["command"]
     assert m2["config"]["corpus"]["dialogue_weight"] == 5.0 and "--dialogue-weight 5.0" in m2["command"]
+    # the goods genre put words into sentences that the first stage never held there: fresh rows
+    assert m2["fresh_rows"]["count"] > 0 and "--fresh-rows" in m2["command"]
+    assert "goods weight 5, fresh rows" in (second / "README.md").read_text()
     # it continued: its first held-out point is far better than a fresh start's
     def curve(d):
         history = json.loads((d / "loss_curve.json").read_text())["history"]

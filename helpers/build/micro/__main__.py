@@ -7,6 +7,7 @@
   python -m helpers.build.micro probe data/models/micro-llama --out probe.json  # copy probe + base check
   python -m helpers.build.micro heldout data/models/micro-llama  # heldout_sample.jsonl (notebook 01)
   python -m helpers.build.micro untrained data/models/micro-llama  # untrained_tokens.json (SFT)
+  python -m helpers.build.micro checkpoint runs/x --like data/models/micro-llama --out runs/x-half
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _FLAGS = (
     ("--dialogue-weight", "corpus.dialogue_weight", float),
     ("--name-list-weight", "corpus.name_list_weight", float),
     ("--spelling-weight", "corpus.spelling_weight", float),
+    ("--goods-weight", "corpus.goods_weight", float),
 )
 
 
@@ -68,6 +70,7 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
     config.bf16_autocast = args.bf16
     config.resume = args.resume
     config.stop_after = args.stop_after
+    config.fresh_rows = args.fresh_rows
     return config
 
 
@@ -80,6 +83,8 @@ def reproduce_command(config: PretrainConfig) -> str:
             parts += [flag, str(_get(config, path))]
     if config.bf16_autocast:
         parts.append("--bf16")
+    if config.fresh_rows:
+        parts.append("--fresh-rows")
     return shlex.join(parts)
 
 
@@ -99,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="bf16 autocast: only on CPUs with native bf16, else ~25x slower")
     t.add_argument("--resume", action="store_true",
                    help="continue from <out>/checkpoint (same settings) instead of step 0")
+    t.add_argument("--fresh-rows", action="store_true",
+                   help="with --init-from: redraw the embedding rows of words the new corpus "
+                        "puts into sentences first (helpers/build/micro/fresh_rows.py)")
     t.add_argument("--stop-after", type=int, default=None,
                    help="pause after this step with a checkpoint; continue later with --resume")
     k = sub.add_parser("card", help="re-write a model folder's README.md from its metrics JSON")
@@ -116,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--list-only", action="store_true",
                    help="also list the ids the corpus holds only in word lists (their rows "
                         "drift to one vector; a sweep candidate, not the bundled list)")
+    x = sub.add_parser("checkpoint", help="write a paused run's checkpoint as a model folder "
+                       "(to probe or sweep a run half-way)")
+    x.add_argument("run_dir", help="the --out folder of the pretraining run")
+    x.add_argument("--like", required=True, help="the model folder the run continues from "
+                   "(--init-from): its config and tokenizer are copied")
+    x.add_argument("--out", required=True, help="model folder to write")
     b = sub.add_parser("probe", help="copy probe, question probe, embedding similarity and "
                        "base-model check of any model folder")
     b.add_argument("model_dir", help="a model folder (or hub id) that Auto* classes load")
@@ -178,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd == "probe":
         return _probe(args.model_dir, args.out, args.label)
+    if args.cmd == "checkpoint":
+        from helpers.build.micro.checkpoint import checkpoint_to_model
+
+        path, step = checkpoint_to_model(args.run_dir, args.like, args.out)
+        print(f"wrote the weights of step {step} to {display_path(path)}")
+        return 0
     if args.cmd == "card":
         from helpers.build.micro.data_card import add_token_coverage, rewrite_card
 

@@ -66,3 +66,32 @@ def load_checkpoint(model, opt, config, log: Callable[[str], None] = print):
     opt.load_state_dict(state["optimizer"])
     log(f"resumed from {path} at step {state['step']}")
     return state["history"], state["running"], state["step"], state["elapsed_s"]
+
+
+# The files a model folder needs besides its weights, copied from the folder a run continues.
+_MODEL_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                "special_tokens_map.json", "chat_template.jinja")
+
+
+def checkpoint_to_model(run_dir: str | Path, like: str | Path, out: str | Path) -> tuple[Path, int]:
+    """Write the weights of a paused run's checkpoint as a model folder `out` that the probes
+    and the sweep load, with the configuration and tokenizer of `like` (the folder the run
+    continues from: same architecture, same tokenizer). Returns the folder and the step."""
+    import shutil
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    path = Path(run_dir) / CHECKPOINT_DIR / _STATE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass the --out folder of a pretraining run "
+                                "that saved a checkpoint (--checkpoint-every)")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model = AutoModelForCausalLM.from_pretrained(like)
+    model.load_state_dict(state["model"])  # raises if `like` is another architecture
+    out = Path(out)
+    model.save_pretrained(out)
+    for name in _MODEL_FILES:
+        if (Path(like) / name).is_file():
+            shutil.copyfile(Path(like) / name, out / name)
+    return out, state["step"]

@@ -54,6 +54,12 @@ DOMAIN_DENYLIST = (
     "company", "per month", "monthly", "annual", "outage", "deploy", "api",
 )
 
+# Denylisted words whose everyday sense a sentence may use: a chest's storage, a cart's price
+# (goods.py). Hosting facts stay out all the same: the plan names, the company, GB, RAM, vCPU
+# and the rest of the list are still forbidden around them. Word lists (lexicon.py) still
+# count them as domain terms, so the corpora of stages 1-8 are unchanged.
+EVERYDAY_SENSES = ("storage", "price")
+
 
 _WORD_LIST_LINE = re.compile(r"^[A-Za-z]+(?:(?:, | )[A-Za-z]+)*$")
 
@@ -80,25 +86,28 @@ class CorpusContaminationError(ValueError):
     """The corpus contains instruction-format text or domain knowledge it must not contain."""
 
 
-def _compile_rules(extra_terms: Iterable[str]) -> dict[str, re.Pattern]:
+def _compile_rules(extra_terms: Iterable[str], allowed: Iterable[str] = ()) -> dict[str, re.Pattern]:
     rules = {name: re.compile(p) for name, p in _FORMAT_PATTERNS.items()}
     rules["task request"] = re.compile(_SENTENCE_START + r"(?:" + "|".join(TASK_VERBS) + r")\b(?!\s*:)")
-    terms = sorted({t.lower() for t in (*DOMAIN_DENYLIST, *extra_terms) if t.strip()})
+    terms = sorted({t.lower() for t in (*DOMAIN_DENYLIST, *extra_terms) if t.strip()}
+                   - {t.lower() for t in allowed})
     rules["domain term"] = re.compile(
         r"(?i)(?<![\w])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w])"
     )
     return rules
 
 
-def find_violations(texts: Iterable[str], extra_terms: Iterable[str] = ()) -> list[Violation]:
+def find_violations(texts: Iterable[str], extra_terms: Iterable[str] = (),
+                    allowed: Iterable[str] = EVERYDAY_SENSES) -> list[Violation]:
     """Every denylisted pattern found in `texts` (empty list = clean).
 
     `extra_terms` adds whole-word terms, e.g. `helpers.domain.DOMAIN_TERMS`, so the domain
     engineer's vocabulary is checked too, whatever it grows to. One place may hold a domain
     term: a line that is only a list of words with at most one such term in it (lexicon.py).
     A word in a random list states no fact, and the model must have read the word to say it.
+    `allowed` lifts denylisted words whose everyday sense the corpus uses (EVERYDAY_SENSES).
     """
-    rules = _compile_rules(extra_terms)
+    rules = _compile_rules(extra_terms, allowed)
     found = []
     for i, text in enumerate(texts):
         for name, rule in rules.items():

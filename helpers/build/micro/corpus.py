@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.build.micro import dialogue, facts, lexicon, recall, stories
+from helpers.build.micro import dialogue, facts, goods, lexicon, recall, stories
 from helpers.io import write_jsonl
 
 Genre = Callable[[random.Random], str]
@@ -43,6 +43,10 @@ class CorpusConfig:
     # that words seen only in lists stop sharing one embedding. 0 (the default) leaves the
     # corpus of stages 1-8 unchanged.
     spelling_weight: float = 0.0
+    # Market goods with fixed attributes (a chest's storage, a music box's memory, a cart's
+    # cost), asked about by the attribute's word (goods.py), so that the domain's attribute
+    # words get contexts of their own. 0 (the default) leaves the corpus of stages 1-8 unchanged.
+    goods_weight: float = 0.0
 
 
 def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
@@ -63,6 +67,9 @@ def genres(config: CorpusConfig) -> tuple[list[Genre], list[float]]:
     if config.spelling_weight > 0:
         gs += list(lexicon.SPELLING_GENRES)
         ws += [config.spelling_weight] * len(lexicon.SPELLING_GENRES)
+    if config.goods_weight > 0:
+        gs += list(goods.GENRES)
+        ws += [config.goods_weight] * len(goods.GENRES)
     return gs, ws
 
 

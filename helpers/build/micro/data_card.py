@@ -95,14 +95,15 @@ def _flags(stage: dict[str, Any]) -> dict[str, str]:
 # Genre weights a stage's command line may set (the stage record predates them), as the card
 # names them.
 _GENRE_FLAGS = (("--dialogue-weight", "dialogue"), ("--name-list-weight", "roll-call"),
-                ("--spelling-weight", "spelling"))
+                ("--spelling-weight", "spelling"), ("--goods-weight", "goods"))
 
 
 def _genres_of(stage: dict[str, Any]) -> str:
     """", dialogue weight W, roll-call weight V" for the genre flags the stage's command set."""
     flags = _flags(stage)
     weights = ((name, float(flags.get(flag, 0))) for flag, name in _GENRE_FLAGS)
-    return "".join(f", {name} weight {w:g}" for name, w in weights if w)
+    fresh = ", fresh rows for words new to sentences" if "--fresh-rows" in stage["command"].split() else ""
+    return "".join(f", {name} weight {w:g}" for name, w in weights if w) + fresh
 
 
 def _before_fix_note(m: dict[str, Any]) -> str:

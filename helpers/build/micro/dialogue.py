@@ -30,7 +30,7 @@ def _said(rng: random.Random, question: str, answer: str, asker: str, teller: st
                        f"{asker} asked, \"{question}\" {teller} said, \"{answer}.\""))
 
 
-def _exchanges(rng: random.Random, pairs: list[tuple[str, str]], lo: int = 1, hi: int = 3) -> str:
+def exchanges(rng: random.Random, pairs: list[tuple[str, str]], lo: int = 1, hi: int = 3) -> str:
     """A few of the (question, answer) pairs, asked by one person and answered by another."""
     asker, teller = sample(rng, world.PEOPLE, 2)
     chosen = sample(rng, pairs, min(len(pairs), rng.randint(lo, hi)))
@@ -49,7 +49,7 @@ def asked_about_event(rng: random.Random) -> str:
              (f"What colour was the {obj}?", cap(color)), ("Where did it happen?", cap(place)),
              (f"Where was the {obj}?", f"Near {place}"), ("On which day was that?", day),
              ("What day was it?", f"It was {day}")]
-    return f"{event} {_exchanges(rng, pairs)}"
+    return f"{event} {exchanges(rng, pairs)}"
 
 
 def asked_about_town(rng: random.Random) -> str:
@@ -61,7 +61,7 @@ def asked_about_town(rng: random.Random) -> str:
     pairs = [(f"Where does {p} live?", f"In {town}"), (f"Which town is {p} from?", town),
              ("Which town was that?", town), (f"What was the weather in {town}?", cap(w)),
              (f"What did {town} have on {day}?", cap(w))]
-    return f"{first}{weather} {_exchanges(rng, pairs)}"
+    return f"{first}{weather} {exchanges(rng, pairs)}"
 
 
 def asked_about_list(rng: random.Random) -> str:
@@ -80,7 +80,7 @@ def asked_about_list(rng: random.Random) -> str:
              ("Which one comes first in the alphabet?", cap(min(items))),
              ("What is the list from the end?", cap(", ".join(items[::-1]))),
              ("What is it in alphabetical order?", cap(", ".join(sorted(items))))]
-    return f"{head} {_exchanges(rng, pairs)}".replace("\n ", "\n")
+    return f"{head} {exchanges(rng, pairs)}".replace("\n ", "\n")
 
 
 def asked_about_numbers(rng: random.Random) -> str:
@@ -97,7 +97,7 @@ def asked_about_numbers(rng: random.Random) -> str:
              (f"What comes after {x}?", str(x + 1)),
              (f"Is {x} even or odd?", cap("even" if x % 2 == 0 else "odd")),
              (f"How do you write {number_word(y)} in digits?", str(y))]
-    return f"{first} {_exchanges(rng, pairs)}"
+    return f"{first} {exchanges(rng, pairs)}"
 
 
 def asked_about_time(rng: random.Random) -> str:
@@ -113,7 +113,7 @@ def asked_about_time(rng: random.Random) -> str:
         first = f"{p} visited {rng.choice(world.TOWNS)} in {months[i]}."
         pairs = [("What was the next month?", months[(i + 1) % 12]),
                  ("Which month came before it?", months[i - 1]), ("Which month was it?", months[i])]
-    return f"{first} {_exchanges(rng, pairs, 1, 2)}"
+    return f"{first} {exchanges(rng, pairs, 1, 2)}"
 
 
 def asked_about_words(rng: random.Random) -> str:
@@ -126,7 +126,7 @@ def asked_about_words(rng: random.Random) -> str:
              (f"Was the {w} an animal?", "Yes" if w in world.ANIMALS else "No")]
     if len(w) != len(v):
         pairs.append(("Which word is longer?", cap(w if len(w) > len(v) else v)))
-    return f"{first} {_exchanges(rng, pairs, 1, 2)}"
+    return f"{first} {exchanges(rng, pairs, 1, 2)}"
 
 
 GENRES = (asked_about_event, asked_about_town, asked_about_list, asked_about_numbers,
@@ -156,7 +156,7 @@ def roll_call(rng: random.Random) -> str:
     pairs = [(f"Which {noun} was first?", items[0]), (f"Which {noun} came last?", items[-1]),
              (f"Was {probe} on the list?", "Yes" if probe in items else "No"),
              ("Who was first?" if noun == "name" else "Which town came first?", items[0])]
-    return " ".join([head, *facts, _exchanges(rng, pairs)]).replace("\n ", "\n")
+    return " ".join([head, *facts, exchanges(rng, pairs)]).replace("\n ", "\n")
 
 
 # Stage 7: the names-and-towns lists (their own weight, so stage 6's corpus stays reproducible).

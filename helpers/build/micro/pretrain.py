@@ -52,6 +52,10 @@ class PretrainConfig:
     resume: bool = False  # continue from out_dir/checkpoint if it exists (same config required)
     init_from: str | None = None  # continue pretraining this model folder (its weights and
     # tokenizer) instead of starting from random weights and a new tokenizer
+    # Before continuing, redraw the embedding rows of words the new corpus holds in sentences
+    # and the init model's corpus held only in word lists or never (fresh_rows.py): such rows
+    # are stuck in one shared vector that a stage cannot pull them out of. Needs init_from.
+    fresh_rows: bool = False
     stop_after: int | None = None  # pause after this step (checkpoint saved), e.g. before a
     # session's time limit; run the same command with --resume to continue
     corpus: CorpusConfig = field(default_factory=CorpusConfig)  # what text to generate

@@ -42,7 +42,8 @@ def domain_terms() -> tuple[str, ...]:
 
 
 def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
-    """Generate and check the corpus, train the tokenizer, pack train/held-out blocks."""
+    """Generate and check the corpus, train the tokenizer, pack train/held-out blocks.
+    Returns (tokenizer, blocks, stats, training documents)."""
     from helpers.build.micro.checks import assert_clean_corpus
     from helpers.build.micro.corpus import generate_corpus, split_corpus
     from helpers.build.micro.vocab import tokenizer_extra_texts
@@ -54,12 +55,13 @@ def prepare_data(config: PretrainConfig, log: Callable[[str], None] = print):
     if config.init_from:  # continued pretraining: the model's own tokenizer, unchanged
         from transformers import AutoTokenizer
 
-        return _pack(AutoTokenizer.from_pretrained(config.init_from), split, config, log)
+        return (*_pack(AutoTokenizer.from_pretrained(config.init_from), split, config, log),
+                split.train)
     # The tokenizer also reads the domain's and the instruction suite's word lists (vocabulary,
     # no facts) so their words are whole tokens; the model itself trains on the corpus only.
     tokenizer = train_bpe_tokenizer(split.train + tokenizer_extra_texts(config.seed),
                                     config.tokenizer)
-    return _pack(tokenizer, split, config, log)
+    return (*_pack(tokenizer, split, config, log), split.train)
 
 
 def _pack(tokenizer, split, config: PretrainConfig, log: Callable[[str], None]):
@@ -166,11 +168,14 @@ def run_pretraining(config: PretrainConfig, command: str,
     from helpers.build.micro.tokens import mean_loss
     from helpers.probe import run_copy_probe
 
+    if config.fresh_rows and not config.init_from:
+        raise ValueError("fresh_rows (--fresh-rows) redraws rows of the model that pretraining "
+                         "continues from: give init_from (--init-from) too")
     t_start = time.perf_counter()
     config = copy.deepcopy(config)  # sizes are filled in below; leave the caller's config alone
     torch.set_num_threads(config.threads)
     config.tokenizer.model_max_length = config.model.max_position_embeddings
-    tokenizer, blocks, stats = prepare_data(config, log)
+    tokenizer, blocks, stats, docs = prepare_data(config, log)
     # The micro world has only a few thousand distinct words, so BPE may stop short of the
     # requested vocabulary; size the embedding to what the tokenizer has (rounded up to 64,
     # a friendly shape for matmul kernels) instead of carrying unused rows.
@@ -181,6 +186,11 @@ def run_pretraining(config: PretrainConfig, command: str,
     log(f"untrained held-out loss {untrained:.3f} (ppl {math.exp(untrained):.1f})")
     copy_untrained = run_copy_probe(model, tokenizer)["score"]
     previous = _continue_from(model, config, log) if config.init_from else None
+    fresh = None
+    if config.fresh_rows:  # before training: a resumed run's checkpoint then overrides it
+        from helpers.build.micro.fresh_rows import refresh_newcomers
+
+        fresh = refresh_newcomers(model, tokenizer, config.init_from, docs, config.seed, log)
     t_train = time.perf_counter()
     history = train_loop(model, blocks["train"], blocks["eval"], config, log)
     train_points = [h for h in history if "train_loss" in h]
@@ -213,6 +223,7 @@ def run_pretraining(config: PretrainConfig, command: str,
         "probes": probe(model, tokenizer),
         **base_model_checks(model, tokenizer, copy_untrained),
         "corpus": stats,
+        **({"fresh_rows": fresh} if fresh else {}),
         "hardware": hardware_info(config.threads),
         "config": config.to_dict(),
     }

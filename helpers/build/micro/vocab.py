@@ -206,10 +206,10 @@ def never_seen_token_ids(tokenizer, train_ids) -> list[int]:
     return [i for i in range(len(tokenizer)) if i not in seen]
 
 
-def list_only_token_ids(tokenizer, docs) -> list[int]:
-    """Token ids that occur in `docs` only on word-list lines (lexicon.py), never in a
-    sentence. Every whitespace and punctuation mark is a token of its own, so a line encodes
-    alone to the same ids as inside its document."""
+def ids_by_line_kind(tokenizer, docs) -> tuple[set[int], set[int]]:
+    """(ids on word-list lines, ids on every other line) of `docs`. Every whitespace and
+    punctuation mark is a token of its own, so a line encodes alone to the same ids as inside
+    its document."""
     from helpers.build.micro.checks import _WORD_LIST_LINE
 
     in_lists, in_sentences = set(), set()
@@ -218,6 +218,12 @@ def list_only_token_ids(tokenizer, docs) -> list[int]:
         chunk = lines[start:start + 4096]
         for line, ids in zip(chunk, tokenizer(chunk, add_special_tokens=False)["input_ids"]):
             (in_lists if _WORD_LIST_LINE.match(line) else in_sentences).update(ids)
+    return in_lists, in_sentences
+
+
+def list_only_token_ids(tokenizer, docs) -> list[int]:
+    """Token ids that occur in `docs` only on word-list lines (lexicon.py), never in a sentence."""
+    in_lists, in_sentences = ids_by_line_kind(tokenizer, docs)
     return sorted(in_lists - in_sentences)
 
 
