@@ -20,7 +20,7 @@ from helpers.bench.experiment.data import mix_records
 from helpers.bench.experiment.outputs import FILES, showcase
 from helpers.bench.experiment.results_file import build_results, forgetting_rows
 from helpers.config import MICRO_SFT_LEARNING_RATE, preset
-from helpers.paths import MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
+from helpers.paths import DATA_DIR, MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
 needs_micro = pytest.mark.skipif(not (MICRO_MODEL_DIR / "config.json").exists(),
@@ -547,3 +547,42 @@ def test_micro_readme_quotes_the_goods_candidate_files():
     old_it = load("it_stage8.json", RESULTS_DIR / "sweep")["rows"][0]
     assert (f"gave {old_it['seen_accuracy']:.3f}, {old_it['phrasing_accuracy']:.3f} and "
             f"{old_it['unseen_family_accuracy']:.3f}") in section
+
+
+def test_micro_readme_quotes_the_goods_candidate_with_list_only_rows():
+    """The list-only rows on the goods stage: means, counts, and the committed candidate weights
+    are the ones every goods-stage file measured."""
+    from statistics import mean
+
+    from helpers.bench.experiment.sweep import PLAN_ATTRIBUTES, fact_hits, model_identity
+    from helpers.domain import load_split
+
+    folder = RESULTS_DIR / "micro"
+    section = " ".join((folder / "README.md").read_text().split("# Goods genre with fresh rows")[1].split())
+
+    def rows(*names, base=folder):
+        out = [r for n in names for r in json.loads((base / n).read_text())["rows"]]
+        return sorted(out, key=lambda r: r["seed"])
+
+    goods = rows("sft_twins_stage9f_candidate.json", "sft_twins_stage9f_candidate_s1.json")
+    listed = rows("sft_twins_stage9f_listrows_candidate.json", "sft_twins_stage9f_listrows_candidate_s1.json")
+    assert [r["seed"] for r in listed] == [0, 1, 2]
+    for key in ("domain_fact_accuracy", "domain_refusal_rate", "domain_false_refusal_rate",
+                "domain_accuracy", "domain_trained_fact_accuracy", "domain_escalation_rate"):
+        assert f"{mean(r[key] for r in goods):.3f} → {mean(r[key] for r in listed):.3f}" in section, key
+    test = load_split("test")
+    hits = [fact_hits(r, test) for r in listed]
+    plan = [str(sum(h[a][0] for a in PLAN_ATTRIBUTES)) for h in hits]
+    assert f"plan questions right {plan[0]}, {plan[1]} and {plan[2]} of 32" in section
+    other = [str(h["other facts"][0]) for h in hits]
+    assert f"the other facts {other[0]}, {other[1]} and {other[2]} of 38" in section
+    s8 = rows("sft_stage8_twins_listrows.json", "sft_stage8_twins_listrows_s1.json", base=RESULTS_DIR / "sweep")
+    old = [str(sum(fact_hits(r, test)[a][0] for a in PLAN_ATTRIBUTES)) for r in s8]
+    assert f"they were {old[0]}, {old[1]} and {old[2]} of 32" in section
+    candidate = DATA_DIR / "models" / "micro-llama-stage9-candidate"
+    sha = model_identity(str(candidate))["weights_sha256"]
+    for name in ("probe_stage9f_candidate.json", "it_sweep_stage9f_candidate.json",
+                 "sft_twins_stage9f_candidate.json", "sft_twins_stage9f_listrows_candidate.json",
+                 "sft_twins_stage9f_listrows_candidate_s1.json"):
+        assert json.loads((folder / name).read_text())["weights_sha256"] == sha, name
+    assert "word lists" in json.loads((candidate / "untrained_tokens.json").read_text())["what"]
