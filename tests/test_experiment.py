@@ -547,6 +547,15 @@ def test_micro_readme_quotes_the_goods_candidate_files():
     old_it = load("it_stage8.json", RESULTS_DIR / "sweep")["rows"][0]
     assert (f"gave {old_it['seen_accuracy']:.3f}, {old_it['phrasing_accuracy']:.3f} and "
             f"{old_it['unseen_family_accuracy']:.3f}") in section
+    long_it = load("it_sweep_stage9f_candidate_1600.json")
+    new_row, = long_it["rows"]
+    old_row = next(r for r in load("it_stage8_steps.json", RESULTS_DIR / "sweep")["rows"]
+                   if r["steps"] == 1600 and r["seed"] == 0)
+    assert long_it["weights_sha256"] == goods["weights_sha256"] and new_row["steps"] == 1600
+    assert (f"seen {new_row['seen_accuracy']:.3f}, held-out phrasings {new_row['phrasing_accuracy']:.3f}, "
+            f"held-out families {new_row['unseen_family_accuracy']:.3f}") in section
+    assert (f"gave {old_row['seen_accuracy']:.3f}, {old_row['phrasing_accuracy']:.3f} and "
+            f"{old_row['unseen_family_accuracy']:.3f}") in section
 
 
 def test_micro_readme_quotes_the_goods_candidate_with_list_only_rows():
