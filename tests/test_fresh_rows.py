@@ -7,7 +7,7 @@ import torch
 from tiny_models import save_tiny_llama, sentence_tokenizer
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from helpers.build.micro.fresh_rows import newcomer_ids, redraw_rows
+from helpers.build.micro.fresh_rows import newcomer_ids, redraw_rows, sentence_ids
 from helpers.build.micro.pretrain import PretrainConfig
 from helpers.world import COLORS, OBJECTS, PEOPLE
 
@@ -28,7 +28,7 @@ def test_newcomers_are_words_first_held_in_a_sentence(tiny_dir):
     lamp, red, ring = OBJECTS[0], COLORS[0], OBJECTS[1]
     before = [f"{PEOPLE[0]} has a {red} {ring}.\nIt said:\n{lamp}, {red}"]
     now = [f"{PEOPLE[0]} has a {red} {lamp}.", f"{PEOPLE[1]} has a {ring}."]
-    got = newcomer_ids(tok, before, now)
+    got = newcomer_ids(tok, sentence_ids(tok, before), now)
     assert _id(tok, lamp) in got  # in a list before, in a sentence now
     assert _id(tok, PEOPLE[1]) in got  # never before
     assert not {_id(tok, red), _id(tok, ring), _id(tok, PEOPLE[0])} & set(got)  # in sentences before
@@ -93,3 +93,10 @@ def test_the_card_names_the_goods_genre_and_the_fresh_rows():
     card = render_card({**metrics, "stages": [*metrics["stages"], stage]})
     assert "goods weight 60, fresh rows for words new to sentences" in card
     assert "fresh rows" not in render_card(metrics)
+
+
+def test_a_run_without_a_checkpoint_says_which_folder_and_what_to_pass(tmp_path):
+    from helpers.build.micro.checkpoint import checkpoint_to_model
+
+    with pytest.raises(FileNotFoundError, match=r"checkpoint/state.pt not found.*--checkpoint-every"):
+        checkpoint_to_model(tmp_path, like=tmp_path, out=tmp_path / "out")

@@ -68,19 +68,12 @@ def load_checkpoint(model, opt, config, log: Callable[[str], None] = print):
     return state["history"], state["running"], state["step"], state["elapsed_s"]
 
 
-# The files a model folder needs besides its weights, copied from the folder a run continues.
-_MODEL_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                "special_tokens_map.json", "chat_template.jinja")
-
-
 def checkpoint_to_model(run_dir: str | Path, like: str | Path, out: str | Path) -> tuple[Path, int]:
     """Write the weights of a paused run's checkpoint as a model folder `out` that the probes
     and the sweep load, with the configuration and tokenizer of `like` (the folder the run
     continues from: same architecture, same tokenizer). Returns the folder and the step."""
-    import shutil
-
     import torch
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = Path(run_dir) / CHECKPOINT_DIR / _STATE
     if not path.is_file():
@@ -90,8 +83,6 @@ def checkpoint_to_model(run_dir: str | Path, like: str | Path, out: str | Path) 
     model = AutoModelForCausalLM.from_pretrained(like)
     model.load_state_dict(state["model"])  # raises if `like` is another architecture
     out = Path(out)
-    model.save_pretrained(out)
-    for name in _MODEL_FILES:
-        if (Path(like) / name).is_file():
-            shutil.copyfile(Path(like) / name, out / name)
+    model.save_pretrained(out)  # config and generation config too
+    AutoTokenizer.from_pretrained(like).save_pretrained(out)  # as a continued stage saves it
     return out, state["step"]

@@ -17,11 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def newcomer_ids(tokenizer, before: Sequence[str], now: Sequence[str]) -> list[int]:
-    """Ids that `now` holds in a sentence and `before` held only in word lists or never."""
+def sentence_ids(tokenizer, docs: Sequence[str]) -> set[int]:
+    """The ids `docs` hold outside word-list lines."""
     from helpers.build.micro.vocab import ids_by_line_kind
 
-    return sorted(ids_by_line_kind(tokenizer, now)[1] - ids_by_line_kind(tokenizer, before)[1])
+    return ids_by_line_kind(tokenizer, docs)[1]
+
+
+def newcomer_ids(tokenizer, before: set[int], now: Sequence[str]) -> list[int]:
+    """Ids that `now` holds in a sentence and that are not in `before`, the ids an earlier
+    corpus held in sentences (`sentence_ids`): held only in word lists or never."""
+    return sorted(sentence_ids(tokenizer, now) - before)
 
 
 def redraw_rows(model, ids: Sequence[int], keep: Sequence[int], seed: int) -> float:
@@ -43,12 +49,10 @@ def refresh_newcomers(model, tokenizer, init_from: str, docs: Sequence[str], see
     """Redraw the rows of the words `docs` holds in sentences first (see `newcomer_ids`);
     the init model's corpus is rebuilt from its record. Returns what was done, for the card."""
     from helpers.build.micro.corpus import recorded_split
-    from helpers.build.micro.vocab import ids_by_line_kind
 
-    before = recorded_split(init_from).train
+    before = sentence_ids(tokenizer, recorded_split(init_from).train)  # tokenised once
     ids = newcomer_ids(tokenizer, before, docs)
-    keep = sorted(ids_by_line_kind(tokenizer, before)[1] - set(ids))
-    scale = redraw_rows(model, ids, keep, seed)
+    scale = redraw_rows(model, ids, sorted(before), seed)
     words = [tokenizer.convert_ids_to_tokens(i) for i in ids]
     log(f"fresh rows for {len(ids)} ids first held in sentences (length {scale:.2f}): "
         f"{', '.join(w for w in words if w.isalpha())[:300]}")
