@@ -34,7 +34,7 @@ from helpers.paths import DOMAIN_DIR
 # sha256 over data/domain/* as built with the default config (seed 0). If you change the KB,
 # the questions or the split on purpose: rebuild (`python -m helpers.build.domain build`), commit
 # data/domain/, and paste the printed "dataset sha256" here.
-GOLDEN_SHA256 = "28e9a2caefab0821ca9a8474ceac45bff63c32b8c6409585af5a83060756a0ad"  # card names helpers.build.domain
+GOLDEN_SHA256 = "29d6bb89d0d730c3c8b5658537ceab9276ecb90f58b82773f592436ec6d0785b"  # card names helpers.build.domain
 
 
 @pytest.fixture(scope="module")
@@ -371,12 +371,12 @@ def test_dropping_frame_twins_leaves_no_held_out_frame_trained_with_another_attr
     from helpers.build.domain.frames import TWIN_DISTANCE, attribute_frame, word_distance
     from helpers.build.domain.questions import ATTRIBUTE_WORDS
 
-    twins = build_splits(DomainConfig(drop_frame_twins=True))
+    twins, full = splits, build_splits(DomainConfig(drop_frame_twins=False))
     for split in ("validation", "test"):
-        assert twins[split] == splits[split], split  # the questions asked do not change
+        assert twins[split] == full[split], split  # the questions asked do not change
     kept = {r["id"] for r in twins["train"]}
-    dropped = [r for r in splits["train"] if r["id"] not in kept]
-    assert kept < {r["id"] for r in splits["train"]} and dropped
+    dropped = [r for r in full["train"] if r["id"] not in kept]
+    assert kept < {r["id"] for r in full["train"]} and dropped
     assert all(r["id"].startswith("fact.plan.") for r in dropped)
 
     def frame(record):
@@ -396,8 +396,8 @@ def test_dropping_frame_twins_leaves_no_held_out_frame_trained_with_another_attr
 
 
 def test_frame_twins_cli_flag(tmp_path, splits):
-    assert not DomainConfig().drop_frame_twins
-    assert main(["build", "--out", str(tmp_path), "--drop-frame-twins"]) == 0
+    assert DomainConfig().drop_frame_twins
+    assert main(["build", "--out", str(tmp_path), "--no-drop-frame-twins"]) == 0
     assert load_split("test", tmp_path) == splits["test"]
-    assert len(load_split("train", tmp_path)) < len(splits["train"])
-    assert "drop_frame_twins=True" in (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert len(load_split("train", tmp_path)) > len(splits["train"])
+    assert "drop_frame_twins=False" in (tmp_path / "README.md").read_text(encoding="utf-8")

@@ -23,6 +23,13 @@ from helpers.config import MICRO_SFT_LEARNING_RATE, preset
 from helpers.paths import DATA_DIR, MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
+# The stage-8 weights (the bundled model until stage 9): every data/results/sweep/*_stage8* file.
+STAGE8_SHA_PREFIX = "0848a14d"
+# Recipe rows measured on the committed (stage-9) weights, in data/results/micro.
+STAGE9_FILES = ("probe_stage9f_candidate.json", "it_sweep_stage9f_candidate.json",
+                "it_sweep_stage9f_candidate_1600.json", "sft_twins_stage9f_candidate.json",
+                "sft_twins_stage9f_candidate_s1.json", "sft_twins_stage9f_listrows_candidate.json",
+                "sft_twins_stage9f_listrows_candidate_s1.json")
 needs_micro = pytest.mark.skipif(not (MICRO_MODEL_DIR / "config.json").exists(),
                                  reason="bundled micro model not built yet (python -m helpers.build.micro)")
 
@@ -335,24 +342,39 @@ def _recipe(row: dict, model: str = "") -> str:
                                   "sft_stage8_twins.json", "sft_stage8_twins_s1.json",
                                   "sft_stage8_twins_listrows.json",
                                   "sft_stage8_twins_listrows_s1.json"])
-def test_sweep_readme_quotes_the_stamped_files_of_the_committed_model(name):
-    """The sweep README's "current micro model" tables are the committed rows, measured on the
-    weights committed today (retrain the model, and this asks for the sweep to be re-run)."""
-    from helpers.bench.experiment.sweep import KEYS, model_identity
+def test_sweep_readme_quotes_the_stamped_files_of_the_stage8_model(name):
+    """The sweep README's stage-8 tables are the committed rows, all measured on the stage-8
+    weights (the bundled model until stage 9), under the heading that names those weights."""
+    from helpers.bench.experiment.sweep import KEYS
 
     doc = json.loads((RESULTS_DIR / "sweep" / name).read_text())
     readme = (RESULTS_DIR / "sweep" / "README.md").read_text()
-    sha = model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
-    assert doc["weights_sha256"] == sha, (
-        f"data/results/sweep/{name} was measured on other weights than the committed micro "
-        "model: re-run the sweep (commands in data/results/sweep/README.md) into a new file")
-    assert f"weights sha256 `{sha[:8]}…`" in readme
+    sha = doc["weights_sha256"]
+    assert sha.startswith(STAGE8_SHA_PREFIX), f"data/results/sweep/{name}: not the stage-8 weights"
+    assert f"## On the earlier micro model (stage-8 pretraining, weights sha256 `{sha[:8]}…`)" in readme
     for row in doc["rows"]:
         line = next(text for text in readme.splitlines()
                     if text.startswith(f"| {name} | {_recipe(row, doc['model'])}"))
         cells = line.split(" | ")[2:]
         for key, cell in zip(KEYS[row["task"]], cells):
             assert cell.split()[0] == f"{row[key]:.3f}", (name, key, line)
+
+
+def test_sweep_readme_names_the_committed_model_and_its_stamped_files():
+    """The "current micro model" heading names the committed weights, and the stage-9 recipe rows
+    it points to (in data/results/micro) were measured on exactly those weights (retrain the
+    model, and this asks for the sweep to be re-run)."""
+    from helpers.bench.experiment.sweep import model_identity
+
+    readme = (RESULTS_DIR / "sweep" / "README.md").read_text()
+    sha = model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
+    assert f"## On the current micro model (stage-9 pretraining, weights sha256 `{sha[:8]}…`)" in readme
+    for name in STAGE9_FILES:
+        assert f"`{name}`" in readme, name
+        doc = json.loads((RESULTS_DIR / "micro" / name).read_text())
+        assert doc["weights_sha256"] == sha, (
+            f"data/results/micro/{name} was measured on other weights than the committed micro "
+            "model: re-run it (commands in data/results/micro/README.md) into a new file")
 
 
 def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
@@ -410,8 +432,7 @@ def test_sweep_readme_quotes_the_seed_means_of_the_rows_and_crossed_sweeps():
     assert f"facts {', '.join(str(h['other facts'][0]) for h in lhits)} of 38" in readme
     assert f"storage {', '.join(str(h['storage'][0]) for h in lhits)} of 8" in readme
     probe = json.loads((RESULTS_DIR / "micro" / "probe_stage8_bundled.json").read_text())
-    from helpers.bench.experiment.sweep import model_identity
-    assert probe["weights_sha256"] == model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]
+    assert probe["weights_sha256"].startswith(STAGE8_SHA_PREFIX)  # the weights of these rows
     cos = {k: v["mean_cosine"] for k, v in probe["embedding_similarity"].items()}
     assert f"mean pairwise cosine is {cos['plan attributes, in word lists only']:.3f}" in readme
     assert f"against {cos['objects']:.2f} for the world's objects" in readme
@@ -588,10 +609,7 @@ def test_micro_readme_quotes_the_goods_candidate_with_list_only_rows():
     s8 = rows("sft_stage8_twins_listrows.json", "sft_stage8_twins_listrows_s1.json", base=RESULTS_DIR / "sweep")
     old = [str(sum(fact_hits(r, test)[a][0] for a in PLAN_ATTRIBUTES)) for r in s8]
     assert f"they were {old[0]}, {old[1]} and {old[2]} of 32" in section
-    candidate = DATA_DIR / "models" / "micro-llama-stage9-candidate"
-    sha = model_identity(str(candidate))["weights_sha256"]
-    for name in ("probe_stage9f_candidate.json", "it_sweep_stage9f_candidate.json",
-                 "sft_twins_stage9f_candidate.json", "sft_twins_stage9f_listrows_candidate.json",
-                 "sft_twins_stage9f_listrows_candidate_s1.json"):
+    sha = model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]  # the candidate, adopted
+    for name in STAGE9_FILES:
         assert json.loads((folder / name).read_text())["weights_sha256"] == sha, name
-    assert "word lists" in json.loads((candidate / "untrained_tokens.json").read_text())["what"]
+    assert "word lists" in json.loads((MICRO_MODEL_DIR / "untrained_tokens.json").read_text())["what"]

@@ -23,13 +23,14 @@ from helpers.domain import load_split
 from helpers.paths import INSTRUCTIONS_DIR
 
 IT_STEPS = 200  # "a few hundred steps" of QLoRA at lr 2e-3 (the cpu preset), batch IT_BATCH
-IT_BATCH = 8  # half the preset's 16, to keep CI short: the same exact match here (0.156)
+IT_BATCH = 8  # half the preset's 16, to keep CI short (stage 8: the same exact match, 0.156)
 N_EVAL = 64  # held-out examples of seen families (family-balanced, fixed seed)
 # The margin is on answer loss (nats/token of the reference answers): measured 11.83 -> 1.73 on
 # the current micro model (-> 1.57 at batch 16). Exact match moves less (0.000 -> 0.156 on these
 # 64 examples, against 0.109 for always giving each family's most common training answer), so
 # accuracy is checked against that majority-answer baseline, deterministic on a CPU with the
-# fixed seeds.
+# fixed seeds. On the stage-9 model (2026-12-07, AMD EPYC): 11.24 -> 1.52, exact match
+# 0.000 -> 0.375 against the same 0.109.
 LOSS_MARGIN = 5.0
 # Domain SFT guard: the notebook-04 recipe (the micro model's SFT learning rate, rank 16) at half
 # its batch, to keep CI short. Refusal is the last behaviour the adapter picks up (fact-shaped
@@ -40,7 +41,8 @@ LOSS_MARGIN = 5.0
 # not checked here: the committed experiment reports them (~0.5, issue 14; 9 of 16 for this run).
 # Since the bundled set has crossed frames and 2 copies per request, and the adapter trains the
 # untrained embedding rows (the cpu preset): 200 steps at batch 8 refused 24 of 32 training
-# refusal prompts and 5 of 32 in-scope questions (measured 2026-12-07, AMD EPYC).
+# refusal prompts and 5 of 32 in-scope questions (measured 2026-12-07, AMD EPYC). On the
+# stage-9 model, with the frame twins dropped: 23 of 32 and 4 of 32.
 SFT_STEPS = 200
 SFT_BATCH = 8
 N_GUARD = 32  # training prompts per kind (refuse, fact) the guard checks

@@ -574,7 +574,7 @@ def test_bundled_model_copies_from_its_context_and_untrained_twin_does_not(bundl
 
     model, tok = bundled
     trained = run_copy_probe(model, tok)
-    # Issue 13's goal. The shipped model measures 1.00 after eight stages (its card gives each
+    # Issue 13's goal. The shipped model measures 1.00 after nine stages (its card gives each
     # stage: 0.80 after stage 5, whose name and town embeddings were near-identical; the roll
     # calls of stages 6-8 pulled them apart). The floor guards against a regression.
     assert trained["score"] >= 0.9, [r for r in trained["rows"] if not r["correct"]]

@@ -65,8 +65,9 @@ class DomainConfig:
     scope_variants: int | None = 2
     # Drop training plan questions whose frame is a held-out plan question's frame with another
     # attribute (helpers.build.domain.frames): the frame then predicts no attribute. Same
-    # validation and test questions.
-    drop_frame_twins: bool = False
+    # validation and test questions. On by default since the stage-9 base: with it, domain SFT
+    # answers 0.586 of new-phrasing fact questions (3 seeds) instead of confusing attributes.
+    drop_frame_twins: bool = True
 
 
 @dataclass(frozen=True)

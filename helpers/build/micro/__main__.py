@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("model_dir", help="folder holding pretrain_metrics.json")
     u.add_argument("--list-only", action="store_true",
                    help="also list the ids the corpus holds only in word lists (their rows "
-                        "drift to one vector; a sweep candidate, not the bundled list)")
+                        "drift to one vector; the bundled model's list since stage 9)")
     x = sub.add_parser("checkpoint", help="write a paused run's checkpoint as a model folder "
                        "(to probe or sweep a run half-way)")
     x.add_argument("run_dir", help="the --out folder of the pretraining run")

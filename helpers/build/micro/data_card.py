@@ -228,10 +228,20 @@ def _coverage_lines(m: dict[str, Any]) -> str:
         words = ", ".join(f'"{w}"' for w in rows["in_domain_questions"])
         text += (f" In all, {rows['count']} of the {rows['vocab_size']} token ids never occur in "
                  f"it, among them these words of the domain questions: {words}. "
-                 "`untrained_tokens.json` lists them (`python -m helpers.build.micro untrained`); "
+                 + _untrained_list_sentence(rows) +
                  "`LoraSettings(train_untrained_tokens=True)`, on in the cpu preset, trains those rows with "
                  "the adapter (measured in `data/results/sweep/README.md`).")
     return text
+
+
+def _untrained_list_sentence(rows: dict[str, Any]) -> str:
+    """Which ids `untrained_tokens.json` holds: the never-seen ones, and with `--list-only` also
+    the ids the corpus holds only in word lists (their rows drift to one shared vector)."""
+    if not rows.get("list_only"):
+        return "`untrained_tokens.json` lists them (`python -m helpers.build.micro untrained`); "
+    return (f"`untrained_tokens.json` lists them and the {rows['list_only']} ids the corpus holds "
+            "only in word lists, whose rows drift to one shared vector "
+            "(`python -m helpers.build.micro untrained --list-only`); ")
 
 
 def _token_table(m: dict[str, Any]) -> str:
@@ -299,7 +309,7 @@ tokenizer = AutoTokenizer.from_pretrained("data/models/micro-llama")
 | tokens per parameter | {n['tokens_per_parameter']} |
 | copy probe ({m['copy_probe']['n']} prose prompts whose next word is in the context) | {n['copy_trained']} (untrained: {n['copy_untrained']}) |
 | instruction prompts it answers correctly, as plain text ({m['base_check']['n']}) | {n['base_answered']} — a base model continues text |
-| training time, all stages | {n['wall_minutes']} min on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
+| training time, all stages | {n['wall_minutes']} min; the last stage on {hw['cpu']}, {hw['cpu_count']} cores, {_threads(hw)} |
 | license | Apache-2.0 (weights and generated training data) |
 
 ## How it was made

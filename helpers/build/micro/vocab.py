@@ -255,6 +255,8 @@ def write_untrained_tokens(model_dir, list_only: bool = False) -> tuple[Path, in
                "count": len(both), "ids": both, "list_only": len(listed)}
     metrics["corpus"]["untrained_tokens"] = {"count": len(ids), "vocab_size": len(tok),
                                              "in_domain_questions": _question_words(tok, ids)}
+    if list_only:  # the card says the list holds them too
+        metrics["corpus"]["untrained_tokens"]["list_only"] = len(listed)
     write_json(metrics, metrics_path)
     return write_json(doc, Path(model_dir) / UNTRAINED_TOKENS_FILE), doc["count"], len(tok)
 
