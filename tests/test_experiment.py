@@ -20,7 +20,7 @@ from helpers.bench.experiment.data import mix_records
 from helpers.bench.experiment.outputs import FILES, showcase
 from helpers.bench.experiment.results_file import build_results, forgetting_rows
 from helpers.config import MICRO_SFT_LEARNING_RATE, preset
-from helpers.paths import DATA_DIR, MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
+from helpers.paths import MICRO_MODEL_DIR, REPO_ROOT, RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "experiment" / "results.json"
 # The stage-8 weights (the bundled model until stage 9): every data/results/sweep/*_stage8* file.
