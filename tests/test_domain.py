@@ -175,6 +175,27 @@ def test_more_wordings_cli_flag_builds_the_wider_set(tmp_path, splits):
     assert "more_wordings=True" in (tmp_path / "README.md").read_text(encoding="utf-8")
 
 
+def test_more_requests_add_only_refusals_and_escalations_and_no_near_copy_of_a_held_out_one(splits):
+    from helpers.build.domain.qa import _grams
+    from helpers.build.domain.questions import MORE_TRAIN_REQUESTS
+
+    wide = build_splits(DomainConfig(more_requests=True))
+    for split in ("validation", "test"):
+        assert wide[split] == splits[split], split
+    ids = {r["id"] for r in splits["train"]}
+    assert ids < {r["id"] for r in wide["train"]}  # nothing of the bundled set is lost
+    new = [r for r in wide["train"] if r["id"] not in ids]
+    assert new and {r["kind"] for r in new} == {"refuse", "escalate"}
+    held = {g for r in splits["validation"] + splits["test"] if r["kind"] != "fact"
+            for g in _grams(r["messages"][1]["content"])}
+    plain = {r["messages"][1]["content"] for r in new if ".v" not in r["id"]}
+    assert not any(_grams(q) & held for q in plain)
+    candidates = [q for qs in MORE_TRAIN_REQUESTS.values() for q in qs]
+    dropped = [q for q in candidates if q not in plain]
+    assert "I want to report a phishing site on your network." in dropped  # test: "...phishing hosted..."
+    assert 0 < len(dropped) < len(candidates) // 4  # the guard dropped near-copies, kept most
+
+
 def test_crossed_frames_make_the_frame_uninformative_without_near_copies_of_test(splits):
     from helpers.build.domain.qa import _grams
     from helpers.build.domain.questions import ATTRIBUTE_WORDS, CROSSED_FRAMES

@@ -1,4 +1,4 @@
-"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--[no-]crossed-frames] [--scope-variants N] [--drop-frame-twins]` writes the domain set and card."""
+"""CLI: `python -m helpers.build.domain build [--seed N] [--out DIR] [--more-wordings] [--[no-]crossed-frames] [--scope-variants N] [--drop-frame-twins] [--more-requests]` writes the domain set and card."""
 
 from __future__ import annotations
 
@@ -35,11 +35,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="leave out training plan questions whose frame is a held-out plan "
                             "question's frame with another attribute (helpers.build.domain."
                             "frames; same validation and test questions)")
+    build.add_argument("--more-requests", action=argparse.BooleanOptionalAction,
+                       default=DomainConfig.more_requests,
+                       help="add the training-only refusal and escalation paraphrases "
+                            "(questions.MORE_TRAIN_REQUESTS) without the fact ones; same "
+                            "validation and test questions")
     args = parser.parse_args(argv)
     paths = write_dataset(args.out, DomainConfig(seed=args.seed, more_wordings=args.more_wordings,
                                                  crossed_frames=args.crossed_frames,
                                                  scope_variants=args.scope_variants,
-                                                 drop_frame_twins=args.drop_frame_twins))
+                                                 drop_frame_twins=args.drop_frame_twins,
+                                                 more_requests=args.more_requests))
     for path in paths.values():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"dataset sha256: {dataset_hash(args.out)}")

@@ -68,6 +68,10 @@ class DomainConfig:
     # validation and test questions. On by default since the stage-9 base: with it, domain SFT
     # answers 0.586 of new-phrasing fact questions (3 seeds) instead of confusing attributes.
     drop_frame_twins: bool = True
+    # Add the training-only paraphrases of the refusal and escalation requests
+    # (questions.MORE_TRAIN_REQUESTS) without the fact ones (`more_wordings` adds both). Any that
+    # shares a four-word sequence with a validation or test request is left out.
+    more_requests: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,10 +176,21 @@ def _groups(config: DomainConfig) -> Iterator[_Group]:
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
                          fact.topic, fact.statement, fact.facts, texts, more,
                          _frame_twins(fact.question_key, qi, config, held))
+    held_requests = _held_out_request_grams(config)
     for req in SCOPE_REQUESTS:
         key = f"{req.kind}.{req.key}"
+        extra = MORE_TRAIN_REQUESTS.get(req.key, ()) if more_wordings or config.more_requests else ()
         yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases,
-                     MORE_TRAIN_REQUESTS.get(req.key, ()) if more_wordings else ())
+                     tuple(t for t in extra if not _grams(t) & held_requests))
+
+
+def _held_out_request_grams(config: DomainConfig) -> set[tuple[str, ...]]:
+    """The four-word sequences of every validation and test request (all refusal and
+    escalation keys): a training-only request sharing one is a near-copy of a held-out one."""
+    return {g for req in SCOPE_REQUESTS
+            for t, split in zip(req.paraphrases, _template_splits(
+                f"{req.kind}.{req.key}", len(req.paraphrases), config))
+            if split != "train" for g in _grams(t)}
 
 
 def _template_splits(key: str, n: int, config: DomainConfig) -> list[str]:
