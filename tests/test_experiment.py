@@ -457,6 +457,45 @@ def test_notebook_04_quotes_the_facts_before_and_after_the_data_fixes():
     assert f"facts on new phrasings from {before} to {now}" in nb04
 
 
+def test_sweep_readme_quotes_the_training_only_requests_sweep():
+    """The stage-9 requests sweep: its rows, their sets and weights, and the 3-seed means."""
+    from statistics import mean
+
+    from helpers.bench.experiment.sweep import model_identity
+    from helpers.paths import MICRO_MODEL_DIR
+
+    def rows(folder, *names):
+        docs = [json.loads((RESULTS_DIR / folder / n).read_text()) for n in names]
+        assert {d["weights_sha256"] for d in docs} == {
+            model_identity(str(MICRO_MODEL_DIR))["weights_sha256"]}  # the bundled weights
+        found = [r for d in docs for r in d["rows"]]
+        assert sorted(r["seed"] for r in found) == [0, 1, 2]
+        return found
+
+    readme = " ".join((RESULTS_DIR / "sweep" / "README.md").read_text().split())
+    base = rows("micro", "sft_twins_stage9f_listrows_candidate.json",
+                "sft_twins_stage9f_listrows_candidate_s1.json")
+    one, two = (rows("sweep", f"sft_stage9_requests{n}.json") for n in (1, 2))
+    assert {r["domain_train_records"] for r in one} == {1004}
+    assert {r["domain_train_records"] for r in two} == {1172}
+    assert all(r["untrained_tokens"] for r in base + one + two)
+
+    def avg(rs, key):
+        return f"{mean(r[key] for r in rs):.3f}"
+
+    for key in ("domain_fact_accuracy", "domain_refusal_rate", "domain_escalation_rate",
+                "domain_false_refusal_rate", "domain_accuracy"):
+        assert f"{avg(base, key)} → {avg(one, key)}" in readme, key
+    assert (f"refusals {avg(two, 'domain_refusal_rate')} and escalations "
+            f"{avg(two, 'domain_escalation_rate')}, but facts {avg(two, 'domain_fact_accuracy')}"
+            in readme)
+    for r in one + two:
+        copies = "1 request copy" if r in one else "2 request copies"
+        assert (f"seed {r['seed']}, more requests, {copies}, + untrained rows | "
+                f"{r['domain_fact_accuracy']:.3f} | {r['domain_refusal_rate']:.3f} | "
+                f"{r['domain_escalation_rate']:.3f} | {r['domain_false_refusal_rate']:.3f} |") in readme
+
+
 def test_sweep_readme_quotes_the_seed_means_of_the_wordings_sweep():
     """The bullets under the wordings table compare means over seeds: they are the file's."""
     from statistics import mean

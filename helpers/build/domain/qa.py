@@ -70,7 +70,9 @@ class DomainConfig:
     drop_frame_twins: bool = True
     # Add the training-only paraphrases of the refusal and escalation requests
     # (questions.MORE_TRAIN_REQUESTS) without the fact ones (`more_wordings` adds both). Any that
-    # shares a four-word sequence with a validation or test request is left out.
+    # shares a four-word sequence with a validation or test request is left out. Off for now:
+    # with scope_variants=1 it lifts refusals 0.583 -> 0.729 and escalations 0.519 -> 0.704 at
+    # the same facts, but false refusals reach 0.101 (3 seeds, data/results/sweep/README.md).
     more_requests: bool = False
 
 
