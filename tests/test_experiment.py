@@ -462,7 +462,6 @@ def test_sweep_readme_quotes_the_training_only_requests_sweep():
     from statistics import mean
 
     from helpers.bench.experiment.sweep import model_identity
-    from helpers.paths import MICRO_MODEL_DIR
 
     def rows(folder, *names):
         docs = [json.loads((RESULTS_DIR / folder / n).read_text()) for n in names]

@@ -120,17 +120,21 @@ def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
+def _held_out(key: str, templates: tuple[str, ...], config: DomainConfig) -> list[str]:
+    """The validation and test templates of question group `key` (`_template_splits`)."""
+    splits = _template_splits(key, len(templates), config)
+    return [t for t, split in zip(templates, splits) if split != "train"]
+
+
 def _crossed_questions(fact, config: DomainConfig) -> tuple[str, ...]:
     """The crossed-frame questions of a plan fact, minus any that shares a four-word sequence
     with a validation or test question of the same fact (so no near-copy of a test question
     is trained on)."""
     if not config.crossed_frames or fact.question_key not in ATTRIBUTE_WORDS:
         return ()
-    held = set()
-    for qi, group in enumerate(QUESTIONS[fact.question_key]):
-        splits = _template_splits(f"{fact.question_key}.q{qi}", len(group), config)
-        held |= {g for t, split in zip(group, splits) if split != "train"
-                 for g in _grams(t.format(plan=fact.plan))}
+    held = {g for qi, group in enumerate(QUESTIONS[fact.question_key])
+            for t in _held_out(f"{fact.question_key}.q{qi}", group, config)
+            for g in _grams(t.format(plan=fact.plan))}
     texts = (frame.format(word=word, plan=fact.plan) for frame in CROSSED_FRAMES
              for word in ATTRIBUTE_WORDS[fact.question_key])
     return tuple(t for t in texts if not _grams(t) & held)
@@ -140,8 +144,7 @@ def _held_out_frames(config: DomainConfig) -> list[tuple[str, ...]]:
     """The frames of every validation and test plan question template, all attributes."""
     return [attribute_frame(t) for key in ATTRIBUTE_WORDS
             for qi, group in enumerate(QUESTIONS[key])
-            for t, split in zip(group, _template_splits(f"{key}.q{qi}", len(group), config))
-            if split != "train"]
+            for t in _held_out(f"{key}.q{qi}", group, config)]
 
 
 def _frame_twins(key: str, qi: int, config: DomainConfig,
@@ -178,10 +181,11 @@ def _groups(config: DomainConfig) -> Iterator[_Group]:
             yield _Group(f"{fact.question_key}.q{qi}", f"fact.{fact.id}.q{qi}", "fact",
                          fact.topic, fact.statement, fact.facts, texts, more,
                          _frame_twins(fact.question_key, qi, config, held))
-    held_requests = _held_out_request_grams(config)
+    extra_requests = more_wordings or config.more_requests
+    held_requests = _held_out_request_grams(config) if extra_requests else set()
     for req in SCOPE_REQUESTS:
         key = f"{req.kind}.{req.key}"
-        extra = MORE_TRAIN_REQUESTS.get(req.key, ()) if more_wordings or config.more_requests else ()
+        extra = MORE_TRAIN_REQUESTS.get(req.key, ()) if extra_requests else ()
         yield _Group(key, key, req.kind, req.topic, req.response, (), req.paraphrases,
                      tuple(t for t in extra if not _grams(t) & held_requests))
 
@@ -190,9 +194,8 @@ def _held_out_request_grams(config: DomainConfig) -> set[tuple[str, ...]]:
     """The four-word sequences of every validation and test request (all refusal and
     escalation keys): a training-only request sharing one is a near-copy of a held-out one."""
     return {g for req in SCOPE_REQUESTS
-            for t, split in zip(req.paraphrases, _template_splits(
-                f"{req.kind}.{req.key}", len(req.paraphrases), config))
-            if split != "train" for g in _grams(t)}
+            for t in _held_out(f"{req.kind}.{req.key}", req.paraphrases, config)
+            for g in _grams(t)}
 
 
 def _template_splits(key: str, n: int, config: DomainConfig) -> list[str]:
