@@ -52,7 +52,9 @@ class DomainConfig:
     train_variants: int = 1  # decorated copies of each training question (0 = none)
     # Add the training-only paraphrases (questions.MORE_TRAIN_*): about twice the wordings per
     # fact, the same test. Off for the bundled set: it pays only with ~900 SFT steps, twice the
-    # notebooks' budget (data/results/sweep/sft_stage5_wordings.json).
+    # notebooks' budget (data/results/sweep/sft_stage5_wordings.json). Since 2026-12-08 it
+    # leaves out the 8 training-only requests that share a four-word sequence with a held-out
+    # request (as `more_requests` does); the stage-5 rows were measured with them in.
     more_wordings: bool = False
     # Add the plan questions that cross every frame with every attribute word
     # (questions.CROSSED_FRAMES): the frame stops predicting the attribute. On for the bundled
